@@ -65,6 +65,19 @@ struct decc_exec_result {
 	uint64_t gas_used; /* an estimate, for receipts and eth_estimateGas */
 };
 
+/*
+ * An executor runs a call against the state: the ledger calls it for every transaction and
+ * eth_call whose target is_contract() says is a native contract (the hub, registries, assets).
+ * It returns 0 whether the call succeeded or reverted (see result->success); a negative code
+ * only for an internal failure (I/O), which aborts the whole block.
+ */
+struct decc_executor {
+	int (*execute)(void *ctx, const struct decc_exec_env *env,
+		       const struct decc_exec_call *call, struct decc_exec_result *result);
+	bool (*is_contract)(void *ctx, struct decc_state *state, const decc_address *a);
+	void *ctx;
+};
+
 DECC_EXTERN void decc_exec_result_init(struct decc_exec_result *r);
 DECC_EXTERN void decc_exec_result_release(struct decc_exec_result *r);
 DECC_EXTERN DECC_MUST_USE int decc_exec_result_add_log(struct decc_exec_result *r,
