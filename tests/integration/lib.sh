@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Shared helpers of the integration tests (tests/integration/tNNNN-*.sh). Source it first:
+#   . "$(dirname "$0")/lib.sh"
+# It sets `set -euo pipefail`, checks $DECC_BIN, makes a private temp dir $T (removed on exit,
+# with every process started through `spawn`), and gives:
+#   ok MSG                        count a passed check
+#   fail MSG                      report a failed check and exit 1
+#   expect_eq WANT GOT MSG        string equality
+#   expect_fail STATUS CMD...     CMD must exit with STATUS; its stdout goes to $T/out, stderr to
+#                                 $T/err; stderr must be exactly one line starting with "decc: "
+#   expect_ok CMD...              CMD must exit 0; stdout in $T/out, stderr in $T/err
+#   expect_grep PATTERN FILE MSG  FILE contains PATTERN (grep -E)
+#   free_port                     print a free TCP port on 127.0.0.1 in 20000-60000
+#   spawn CMD...                  start CMD in the background, killed on exit; PID in $SPAWNED
+#   decc ARGS...                  runs $DECC_BIN
+set -euo pipefail
+
+: "${DECC_BIN:?DECC_BIN must be the path of the decc binary (set by CTest)}"
+: "${DECC_SRC:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${DECC_VECTORS:=$DECC_SRC/tests/vectors}"
+export DECC_BIN DECC_SRC DECC_VECTORS
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/decc-it.XXXXXX")
+# keep tests away from the real ~/.decc
+export HOME="$T/home"
+mkdir -p "$HOME"
+SPAWNED=""
+_pids=()
+_nok=0
+
+_cleanup() {
+	local pid
+	for pid in "${_pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in "${_pids[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	rm -rf "$T"
+}
+trap _cleanup EXIT
+
+decc() {
+	"$DECC_BIN" "$@"
+}
+
+ok() {
+	_nok=$((_nok + 1))
+	echo "ok $_nok - $*"
+}
+
+fail() {
+	echo "FAIL - $*" >&2
+	if [ -f "$T/err" ]; then
+		echo "--- stderr of the last command:" >&2
+		cat "$T/err" >&2
+	fi
+	if [ -f "$T/out" ]; then
+		echo "--- stdout of the last command:" >&2
+		head -c 2000 "$T/out" >&2
+	fi
+	exit 1
+}
+
+expect_eq() {
+	if [ "$1" != "$2" ]; then
+		fail "$3: expected '$1', got '$2'"
+	fi
+	ok "$3"
+}
+
+expect_ok() {
+	local rc=0
+	"$@" >"$T/out" 2>"$T/err" || rc=$?
+	if [ $rc -ne 0 ]; then
+		fail "expected success (exit 0), got exit $rc: $*"
+	fi
+}
+
+expect_fail() {
+	local want=$1 rc=0 lines
+	shift
+	"$@" >"$T/out" 2>"$T/err" || rc=$?
+	if [ $rc -ne "$want" ]; then
+		fail "expected exit $want, got $rc: $*"
+	fi
+	lines=$(wc -l <"$T/err")
+	if [ "$lines" -ne 1 ] || ! grep -q '^decc: ' "$T/err"; then
+		fail "expected one line 'decc: ...' on stderr, got $lines lines: $*"
+	fi
+}
+
+expect_grep() {
+	if ! grep -qE -- "$1" "$2"; then
+		fail "$3: '$1' not found in $2"
+	fi
+	ok "$3"
+}
+
+free_port() {
+	local port i
+	for i in $(seq 1 50); do
+		port=$((20000 + RANDOM % 40000))
+		# a port is free when nothing accepts a connection on it
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	echo "free_port: no free port found" >&2
+	return 1
+}
+
+spawn() {
+	"$@" &
+	SPAWNED=$!
+	_pids+=("$SPAWNED")
+}
+
+done_testing() {
+	echo "# $_nok checks passed"
+}
