@@ -12,6 +12,8 @@
 #define DECC_KEYSTORE_MAX_JSON (64 * 1024)
 /* scrypt memory cap when opening a file someone else made (geth "standard" needs 256 MiB). */
 #define DECC_KEYSTORE_MAX_SCRYPT_MEM ((uint64_t)1 << 30)
+/* pbkdf2 iteration cap when opening a file (the Web3 Secret Storage example uses 262144). */
+#define DECC_KEYSTORE_MAX_PBKDF2_ITER 10000000u
 
 enum decc_kdf {
 	DECC_KDF_SCRYPT,
@@ -42,5 +44,14 @@ DECC_EXTERN DECC_MUST_USE int decc_keystore_encrypt(struct decc_buf *out, const 
 DECC_EXTERN DECC_MUST_USE int decc_keystore_decrypt(uint8_t sk[32], decc_address *addr,
 						    const char *json, size_t n,
 						    const char *password, size_t passlen);
+/*
+ * The same with caller-chosen cost caps instead of DECC_KEYSTORE_MAX_SCRYPT_MEM and
+ * DECC_KEYSTORE_MAX_PBKDF2_ITER (fuzzing, constrained devices); beyond them, DECC_ELIMIT.
+ */
+DECC_EXTERN DECC_MUST_USE int decc_keystore_decrypt_capped(uint8_t sk[32], decc_address *addr,
+							   const char *json, size_t n,
+							   const char *password, size_t passlen,
+							   uint64_t max_scrypt_mem,
+							   uint32_t max_pbkdf2_iter);
 
 #endif

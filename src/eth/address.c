@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <stdio.h>
 #include <string.h>
 
 #include "decc/address.h"
@@ -82,4 +83,98 @@ void decc_address_to_word(uint8_t out[32], const decc_address *a)
 {
 	memset(out, 0, 12);
 	memcpy(out + 12, a->b, 20);
+}
+
+int decc_eth_sign_digest(uint8_t sig[65], const uint8_t digest[32], const uint8_t sk[32])
+{
+	uint8_t tmp[65];
+
+	DECC_TRY(decc_secp256k1_sign(tmp, digest, sk));
+	/* v = 27/28 can only carry recid 0 or 1; 2 and 3 need r >= n, which never happens */
+	if (tmp[64] > 1) {
+		decc_wipe(tmp, sizeof(tmp));
+		return decc_error_set(DECC_ERROR,
+				      "signature has recovery id %u, not encodable as v", tmp[64]);
+	}
+	tmp[64] = (uint8_t)(27 + tmp[64]);
+	memcpy(sig, tmp, 65);
+	return 0;
+}
+
+/* r || s || recid from the 65-byte (v = 0/1/27/28) or 64-byte EIP-2098 (r || yParity·s) forms */
+static int normalize_sig(uint8_t out[65], const uint8_t *sig, size_t siglen)
+{
+	if (siglen == 65) {
+		uint8_t v = sig[64];
+
+		if (v >= 27)
+			v = (uint8_t)(v - 27);
+		if (v > 1)
+			return decc_error_set(
+			    DECC_EAUTH, "invalid signature: v is %u, expected 27 or 28", sig[64]);
+		memcpy(out, sig, 64);
+		out[64] = v;
+		return 0;
+	}
+	if (siglen == 64) {
+		memcpy(out, sig, 64);
+		out[64] = (uint8_t)(sig[32] >> 7);
+		out[32] &= 0x7f;
+		return 0;
+	}
+	return decc_error_set(DECC_EINVAL,
+			      "invalid signature format: %zu bytes, expected 65 (r,s,v) or 64 "
+			      "(EIP-2098 compact)",
+			      siglen);
+}
+
+int decc_eth_recover_digest(decc_address *out, const uint8_t digest[32], const uint8_t *sig,
+			    size_t siglen)
+{
+	uint8_t norm[65], pub[64];
+	int r;
+
+	DECC_TRY(normalize_sig(norm, sig, siglen));
+	if (!decc_secp256k1_is_low_s(norm))
+		return decc_error_set(DECC_EAUTH,
+				      "invalid signature: s is in the upper half of the "
+				      "curve order (malleable form), re-sign with low-s");
+	r = decc_secp256k1_recover(pub, digest, norm);
+	if (r < 0)
+		return decc_error_wrap(r == DECC_EINVAL ? DECC_EAUTH : r,
+				       "cannot recover the signer");
+	decc_address_from_pubkey(out, pub);
+	return 0;
+}
+
+void decc_eip191_hash(uint8_t out[32], const void *msg, size_t n)
+{
+	static const char prefix[] = "\x19"
+				     "Ethereum Signed Message:\n";
+	struct decc_keccak k;
+	char len[24];
+	int m = snprintf(len, sizeof(len), "%zu", n);
+
+	decc_keccak_init(&k);
+	decc_keccak_update(&k, prefix, sizeof(prefix) - 1);
+	decc_keccak_update(&k, len, (size_t)m);
+	decc_keccak_update(&k, msg, n);
+	decc_keccak_final(&k, out);
+}
+
+int decc_eip191_sign(uint8_t sig[65], const void *msg, size_t n, const uint8_t sk[32])
+{
+	uint8_t h[32];
+
+	decc_eip191_hash(h, msg, n);
+	return decc_eth_sign_digest(sig, h, sk);
+}
+
+int decc_eip191_recover(decc_address *out, const void *msg, size_t n, const uint8_t *sig,
+			size_t siglen)
+{
+	uint8_t h[32];
+
+	decc_eip191_hash(h, msg, n);
+	return decc_eth_recover_digest(out, h, sig, siglen);
 }
