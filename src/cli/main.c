@@ -3,6 +3,7 @@
  * decc: the command table and the global options. Adding a command is one line in the table
  * below plus its cmd_<name>.c (and docs/cmd/decc-<name>.md for its help and man page).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,7 +69,7 @@ int cmd_version(struct cli *cli, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	struct cli cli = { 0 };
 	bool version = false;
@@ -99,4 +100,16 @@ int main(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	return cmd->run(&cli, argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+	int r = run(argc, argv);
+
+	/* a result that could not be written (full disk, closed pipe) is a failure */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "decc: cannot write the output: %s\n", strerror(errno));
+		return CLI_EXIT_FAIL;
+	}
+	return r;
 }
