@@ -74,10 +74,17 @@ if command -v groff >/dev/null 2>&1; then
 	[ ! -s "$T/err" ] || fail "groff warns about decc-wallet.1"
 	ok "groff renders decc-wallet.1 without warnings"
 fi
-# every command of the table has a page
-for c in help version wallet order; do
+# every command of the table has its page, compiled in and as a man page
+expect_ok decc --help
+cmds=$(sed -n '/^Commands:/,/^$/s/^   \([a-z0-9-]*\) .*/\1/p' "$T/out")
+[ -n "$cmds" ] || fail "no commands found in --help"
+"$DECC_SRC/scripts/gen-man.sh" "$T/man"
+for c in $cmds; do
 	[ -f "$DECC_SRC/docs/cmd/decc-$c.md" ] || fail "docs/cmd/decc-$c.md is missing"
+	expect_ok decc help "$c"
+	grep -q "^decc $c - " "$T/out" || fail "decc help $c does not print its page"
+	[ -s "$T/man/decc-$c.1" ] || fail "no man page for $c"
 done
-ok "every command has its page in docs/cmd"
+ok "every command ($(echo $cmds)) has its page: help text and man page"
 
 done_testing
