@@ -1051,15 +1051,15 @@ int decc_abi_revert_reason(struct decc_buf *out, const uint8_t *data, size_t n)
 	if (n == 0)
 		return decc_buf_append_str(out, "reverted without a reason");
 	if (n >= 4 && !memcmp(data, error_sel, 4) &&
-	    decode_single(&v, "string", data + 4, n - 4) == 0) {
-		r = decc_buf_append(out, v->bytes.data, v->bytes.len);
+	    decode_single(&v, "(string)", data + 4, n - 4) == 0) {
+		r = decc_buf_append(out, v->items[0]->bytes.data, v->items[0]->bytes.len);
 	} else if (n >= 4 && !memcmp(data, panic_sel, 4) &&
-		   decode_single(&v, "uint256", data + 4, n - 4) == 0) {
+		   decode_single(&v, "(uint256)", data + 4, n - 4) == 0) {
 		decc_u256 code;
 		uint64_t c64;
 		char hex[67];
 
-		decc_u256_from_be(&code, v->word);
+		decc_u256_from_be(&code, v->items[0]->word);
 		if (decc_u256_to_u64(&code, &c64)) {
 			r = decc_buf_appendf(out, "panic 0x%02llx (%s)", (unsigned long long)c64,
 					     panic_name(c64));

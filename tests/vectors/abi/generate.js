@@ -31,7 +31,7 @@ const WO = '(address,uint256,uint256,bytes32,uint256,uint256,address,address,add
 const RO = '(address,uint256,address,uint256,address,uint256,address,uint256,bytes32,uint256,uint256,address,address,string,bytes32,bytes)';
 const a = (n) => '0x' + n.repeat(40);
 const b32 = (n) => '0x' + n.repeat(64);
-const sig65 = (n) => '0x' + n.repeat(130);
+const sig65 = (n) => '0x' + n.repeat(65);
 const app = [a('a1'.slice(0,1)), '1000000000', '100', b32('0'), a('0'), a('0'), a('0'), b32('1'), sig65('ab')];
 const dataset = [a('d'), '2500', '10', '0x0000000000000000000000000000000000000000000000000000000000000003', a('0'), a('0'), a('0'), b32('2'), sig65('cd')];
 const pool = [a('e'), '300', '1000', '0x0000000000000000000000000000000000000000000000000000000000000001', '2', '1', a('0'), a('0'), a('0'), b32('3'), sig65('ef')];
