@@ -16,6 +16,7 @@ const struct cli_command cli_commands[] = {
 	{ "version", cmd_version, "print the version of decc" },
 	{ "wallet", cmd_wallet, "create, import, show wallets; sign messages" },
 	{ "order", cmd_order, "hash, sign and verify PoCo orders (EIP-712)" },
+	{ "evm", cmd_evm, "deploy PoCo on an EVM chain, send transactions, make calls" },
 	{ "node", cmd_node, "run the ledger: a chain executing PoCo natively, JSON-RPC" },
 };
 const size_t cli_ncommands = DECC_ARRAY_SIZE(cli_commands);
