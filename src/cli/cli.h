@@ -51,6 +51,7 @@ int cmd_wallet(struct cli *cli, int argc, char **argv);
 int cmd_order(struct cli *cli, int argc, char **argv);
 int cmd_node(struct cli *cli, int argc, char **argv);
 int cmd_evm(struct cli *cli, int argc, char **argv);
+int cmd_store(struct cli *cli, int argc, char **argv);
 
 /* ---- help pages, compiled from docs/cmd/decc-<name>.md (generated help_text.c) ---- */
 struct cli_help_page {

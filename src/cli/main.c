@@ -18,6 +18,7 @@ const struct cli_command cli_commands[] = {
 	{ "order", cmd_order, "hash, sign and verify PoCo orders (EIP-712)" },
 	{ "evm", cmd_evm, "deploy PoCo on an EVM chain, send transactions, make calls" },
 	{ "node", cmd_node, "run the ledger: a chain executing PoCo natively, JSON-RPC" },
+	{ "store", cmd_store, "content-addressed storage: IPFS HTTP API server and client" },
 };
 const size_t cli_ncommands = DECC_ARRAY_SIZE(cli_commands);
 
