@@ -41,7 +41,8 @@ static int t_execute(void *ctx, const struct decc_exec_env *env, const struct de
 	switch (call->data[0]) {
 	case 1:
 	case 2:
-		DECC_TRY(st->ops->put(st->ctx, call->data + 1, 32, call->data + 33, call->len - 33));
+		DECC_TRY(
+		    st->ops->put(st->ctx, call->data + 1, 32, call->data + 33, call->len - 33));
 		lg.address = call->to;
 		memcpy(lg.topics[0], call->data + 1, 32);
 		lg.n_topics = 1;
@@ -220,7 +221,7 @@ static void test_rejections(void **state)
 	uint64_t nonce;
 
 	memset(to.b, 0x22, 20);
-	make_tx(&s[0], f, 1, 0, &to, 1, NULL, 0);	 /* wrong chain */
+	make_tx(&s[0], f, 1, 0, &to, 1, NULL, 0);     /* wrong chain */
 	make_tx(&s[1], f, 65535, 5, &to, 1, NULL, 0); /* nonce too high */
 	make_tx(&s[2], f, 65535, 0, &to, 2000, NULL, 0);
 	s[2].tx.value = decc_u256_from_u64(UINT64_MAX); /* more than we have once scaled */
@@ -490,8 +491,9 @@ static void test_genesis(void **state)
 	assert_int_equal(decc_genesis_parse(&g, "{", 1), DECC_EINVAL);
 	const char *dup = "{\"chainId\":1,\"chainId\":2}";
 	assert_int_equal(decc_genesis_parse(&g, dup, strlen(dup)), DECC_EINVAL);
-	const char *neg = "{\"chainId\":1,\"accounts\":{\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\":"
-			  "{\"balance\":\"-5\"}}}";
+	const char *neg =
+	    "{\"chainId\":1,\"accounts\":{\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\":"
+	    "{\"balance\":\"-5\"}}}";
 	assert_int_equal(decc_genesis_parse(&g, neg, strlen(neg)), DECC_EINVAL);
 	const char *a = "{\"chainId\":1,\"timestamp\":5}", *b = "{\"timestamp\":5, \"chainId\":1}";
 	assert_int_equal(decc_genesis_parse(&g, a, strlen(a)), 0);
