@@ -504,7 +504,7 @@ void decc_chain_logs_release(struct decc_chain_logs *l)
 int chain_parse_log(struct decc_chain_log *out, json_t *o)
 {
 	struct decc_chain_log l;
-	json_t *topics, *t;
+	json_t *topics, *t, *bn, *li, *th;
 	size_t i;
 	int r;
 
@@ -518,16 +518,16 @@ int chain_parse_log(struct decc_chain_log *out, json_t *o)
 		return decc_error_set(DECC_EINVAL, "log topics: expected an array of at most 4");
 	json_array_foreach(topics, i, t) DECC_TRY(chain_get_fixed(l.topics[i], 32, t, "log topic"));
 	l.n_topics = json_array_size(topics);
-	/* pending logs have null numbers; they read as 0 */
-	if (!json_is_null(json_object_get(o, "blockNumber")))
-		DECC_TRY(chain_get_u64(&l.block_number, json_object_get(o, "blockNumber"),
-				       "log blockNumber"));
-	if (!json_is_null(json_object_get(o, "logIndex")))
-		DECC_TRY(
-		    chain_get_u64(&l.log_index, json_object_get(o, "logIndex"), "log logIndex"));
-	if (json_is_string(json_object_get(o, "transactionHash")))
-		DECC_TRY(chain_get_fixed(l.tx_hash, 32, json_object_get(o, "transactionHash"),
-					 "log transactionHash"));
+	/* pending logs have null (or, on some nodes, missing) numbers; they read as 0 */
+	bn = json_object_get(o, "blockNumber");
+	if (bn && !json_is_null(bn))
+		DECC_TRY(chain_get_u64(&l.block_number, bn, "log blockNumber"));
+	li = json_object_get(o, "logIndex");
+	if (li && !json_is_null(li))
+		DECC_TRY(chain_get_u64(&l.log_index, li, "log logIndex"));
+	th = json_object_get(o, "transactionHash");
+	if (th && !json_is_null(th))
+		DECC_TRY(chain_get_fixed(l.tx_hash, 32, th, "log transactionHash"));
 	r = chain_get_hex(&l.data, json_object_get(o, "data"), "log data");
 	if (r < 0) {
 		decc_buf_release(&l.data);
