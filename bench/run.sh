@@ -16,7 +16,7 @@ set -euo pipefail
 
 BUILD=${1:-build}
 [ $# -gt 0 ] && shift
-SECTIONS=(crypto)
+SECTIONS=(crypto node)
 [ $# -gt 0 ] && SECTIONS=("$@")
 RUNS=${RUNS:-5}
 BENCH=$BUILD/bench
@@ -112,6 +112,66 @@ section_crypto() {
 		">= 0.9x: $(verdict "$(ratio "$dr" "$or")" 0.9)"
 	note "AES wall-clock medians: decc ${dwall} s, openssl enc ${owall} s (CPU: ${dcpu} s vs ${ocpu} s); outputs identical."
 	rm -f "$in" "$TMP"/aes.out.*
+}
+
+# decc node: acknowledged transactions per second (each answered only once its block is
+# durable, fsync'd) and eth_call latency, against a real `decc node` process on loopback.
+# Wall-clock rates (the node is the measured process; the load generator shares the cores).
+section_node() {
+	local exe=$BENCH/bench-node decc=$BUILD/decc port url pid
+	[ -x "$exe" ] && [ -x "$decc" ] || { echo "bench: $exe or $decc not found" >&2; exit 1; }
+	"$exe" genesis 256 >"$TMP/node-genesis.json"
+	node_up() { # node_up DIR [ARGS...]
+		local dir=$1
+		shift
+		port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+		url=http://127.0.0.1:$port
+		"$decc" node --genesis "$TMP/node-genesis.json" --data "$dir" \
+			--listen 127.0.0.1:"$port" "$@" 2>>"$TMP/node.log" &
+		pid=$!
+		for _ in $(seq 100); do curl -sf "$url/healthz" >/dev/null 2>&1 && return 0; sleep 0.05; done
+		echo "bench: decc node did not start" >&2
+		cat "$TMP/node.log" >&2
+		exit 1
+	}
+	node_down() { kill "$pid"; wait "$pid" || true; rm -rf "$TMP/node-data"; }
+	# node_rate ARGS...: median over RUNS of a fresh node + one load run, tx/s
+	node_rate() {
+		local mode=$1 senders=$2 per=$3 batch=$4
+		shift 4
+		for _ in $(seq "$RUNS"); do
+			node_up "$TMP/node-data" "$@"
+			"$exe" tx "$url" "$senders" "$per" "$batch" 0 | awk '{ for (i = 1; i <= NF; i++)
+				if ($i ~ /^acknowledged=/) { sub(/acknowledged=/, "", $i); print $i } }'
+			node_down
+		done | median
+	}
+	local auto batched bt btb
+	auto=$(node_rate auto 64 60 1)
+	row "node: acknowledged transfers/s, automine, 64 clients (one tx per request)" \
+		"$(fmt "$auto")" "—" "—" ">= 1,000 tx/s: $(verdict "$auto" 1000)"
+	batched=$(node_rate auto 16 500 50)
+	row "node: acknowledged transfers/s, automine, 16 clients x batches of 50" \
+		"$(fmt "$batched")" "—" "—" ">= 5,000 tx/s: $(verdict "$batched" 5000)"
+	bt=$(node_rate bt 256 10 1 --block-time 100)
+	row "node: acknowledged transfers/s, --block-time 100, 256 clients" "$(fmt "$bt")" \
+		"—" "—" "—"
+	btb=$(node_rate bt 64 200 50 --block-time 100)
+	row "node: acknowledged transfers/s, --block-time 100, 64 clients x batches of 50" \
+		"$(fmt "$btb")" "—" "—" "—"
+	# eth_call: a view of the hub when the native PoCo contracts answer, else a plain account
+	node_up "$TMP/node-data"
+	local to=0x4242424242424242424242424242424242424242 data=0x
+	local hub=${DECC_BENCH_HUB:-}
+	if [ -n "$hub" ]; then to=$hub data=0x06fdde03; fi # name()
+	local out p50 p99
+	out=$("$exe" call "$url" 4 5000 "$to" "$data")
+	node_down
+	p50=$(sed -n 's/.*p50=\([0-9.]*\)ms.*/\1/p' <<<"$out")
+	p99=$(sed -n 's/.*p99=\([0-9.]*\)ms.*/\1/p' <<<"$out")
+	row "node: eth_call latency p50 / p99 (ms, 4 clients, to $to data $data)" "$p50 / $p99" \
+		"—" "—" "p99 < 2 ms: $(awk -v v="$p99" 'BEGIN { print (v < 2) ? "met" : "MISSED" }')"
+	note "node: every rate counts only transactions acknowledged after their block was fsync'd (synchronous=FULL); wall clock, load generator on the same 2 cores."
 }
 
 for s in "${SECTIONS[@]}"; do

@@ -401,6 +401,16 @@ static int xs_transfer(void *ctx, const decc_address *from, const decc_address *
 	return set_balance(x, to, &b);
 }
 
+static int credit(struct xstate *x, const decc_address *who, const decc_u256 *wei)
+{
+	decc_u256 b;
+
+	DECC_TRY(xs_balance(x, &b, who));
+	if (decc_u256_add(&b, &b, wei))
+		return decc_error_set(DECC_ERROR, "ledger: balance overflow");
+	return set_balance(x, who, &b);
+}
+
 static const struct decc_state_ops xstate_ops = {
 	.get = xs_get,
 	.put = xs_put,
@@ -791,6 +801,7 @@ struct block_ctx {
 	uint32_t n_txs;
 	uint32_t n_logs;
 	uint8_t bloom[256];
+	decc_u256 fees;
 	struct decc_keccak txroot;
 };
 
@@ -983,12 +994,19 @@ static int apply_tx(struct decc_ledger *l, struct block_ctx *b, struct decc_ledg
 		if (r < 0)
 			goto out;
 	}
-	/* The fee goes to the coinbase (the zero address): the total supply never changes. */
+	/*
+	 * The fee goes to the coinbase (the zero address), credited once per block: the total
+	 * supply never changes.
+	 */
 	gas256 = decc_u256_from_u64(gas_used);
 	(void)decc_u256_mul(&fee, &gas256, &price); /* <= gas * price, checked above */
 	overlay_release(&x.ov);
 	xs_init(&x, &l->w, &st);
-	r = xs_transfer(&x, &s->sender, &DECC_ADDRESS_ZERO, &fee);
+	r = xs_balance(&x, &bal, &s->sender);
+	if (r == 0 && (decc_u256_sub(&bal, &bal, &fee) || decc_u256_add(&b->fees, &b->fees, &fee)))
+		r = decc_error_set(DECC_ERROR, "ledger: fee arithmetic overflow");
+	if (r == 0)
+		r = set_balance(&x, &s->sender, &bal);
 	if (r == 0)
 		r = xs_flush(&x);
 	if (r == 0)
@@ -1018,6 +1036,16 @@ int decc_ledger_mine(struct decc_ledger *l, struct decc_ledger_submit *txs, size
 		goto out;
 	for (size_t i = 0; i < n && r == 0; i++)
 		r = apply_tx(l, &b, &txs[i]);
+	if (r == 0 && !decc_u256_is_zero(&b.fees)) {
+		struct decc_state st;
+		struct xstate x;
+
+		xs_init(&x, &l->w, &st);
+		r = credit(&x, &DECC_ADDRESS_ZERO, &b.fees);
+		if (r == 0)
+			r = xs_flush(&x);
+		overlay_release(&x.ov);
+	}
 	if (r == 0) {
 		decc_keccak_final(&b.txroot, root);
 		block_hash(hash, l->head_hash, b.number, b.ts, root, b.gas_used, l->chain_id);

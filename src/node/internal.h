@@ -46,6 +46,7 @@ struct decc_node {
 	struct pending_tx *qhead, *qtail;
 	size_t qlen;
 	struct sender_slot *senders[NODE_SENDERS_BUCKETS];
+	size_t hold; /* > 0: a batch is being queued, don't mine yet (it shares one block) */
 	uint64_t mine_requested, mine_done;
 	int mine_status;
 	bool stopping;
@@ -55,10 +56,15 @@ struct decc_node {
 };
 
 /* node.c */
+int node_submit_start(struct decc_node *n, struct pending_tx **out, const uint8_t *raw, size_t len,
+		      char *why, size_t whylen);
+int node_submit_wait(struct decc_node *n, struct pending_tx *p, uint8_t hash[32], char *why,
+		     size_t whylen);
 int node_submit(struct decc_node *n, uint8_t hash[32], const uint8_t *raw, size_t len, char *why,
 		size_t whylen);
 int node_pending_nonce(struct decc_node *n, uint64_t *out, const decc_address *a);
 int node_mine(struct decc_node *n);
+void node_hold(struct decc_node *n, bool on);
 void node_log(struct decc_node *n, const char *level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -97,9 +97,9 @@ static void pending_free(struct pending_tx *p)
 	free(p);
 }
 
-/* Decode and check a raw transaction, queue it, wait until its block is committed. */
-int node_submit(struct decc_node *n, uint8_t hash[32], const uint8_t *raw, size_t len, char *why,
-		size_t whylen)
+/* Decode and check a raw transaction and queue it; *out is to be passed to node_submit_wait. */
+int node_submit_start(struct decc_node *n, struct pending_tx **out, const uint8_t *raw, size_t len,
+		      char *why, size_t whylen)
 {
 	struct pending_tx *p = calloc(1, sizeof(*p));
 	struct sender_slot *s;
@@ -191,6 +191,21 @@ int node_submit(struct decc_node *n, uint8_t hash[32], const uint8_t *raw, size_
 	n->qtail = p;
 	n->qlen++;
 	pthread_cond_signal(&n->qcond);
+	pthread_mutex_unlock(&n->qlock);
+	*out = p;
+	return 0;
+fail:
+	pending_free(p);
+	return r < 0 ? r : DECC_EINVAL;
+}
+
+/* Wait until p's block is committed (or p is rejected), free p. */
+int node_submit_wait(struct decc_node *n, struct pending_tx *p, uint8_t hash[32], char *why,
+		     size_t whylen)
+{
+	int r;
+
+	pthread_mutex_lock(&n->qlock);
 	while (!p->done)
 		pthread_cond_wait(&n->donecond, &n->qlock);
 	pthread_mutex_unlock(&n->qlock);
@@ -199,9 +214,27 @@ int node_submit(struct decc_node *n, uint8_t hash[32], const uint8_t *raw, size_
 		memcpy(hash, p->sub.hash, 32);
 	else
 		snprintf(why, whylen, "%s", p->sub.reason);
-fail:
 	pending_free(p);
-	return r < 0 ? r : 0;
+	return r;
+}
+
+int node_submit(struct decc_node *n, uint8_t hash[32], const uint8_t *raw, size_t len, char *why,
+		size_t whylen)
+{
+	struct pending_tx *p;
+
+	DECC_TRY(node_submit_start(n, &p, raw, len, why, whylen));
+	return node_submit_wait(n, p, hash, why, whylen);
+}
+
+void node_hold(struct decc_node *n, bool on)
+{
+	pthread_mutex_lock(&n->qlock);
+	if (on)
+		n->hold++;
+	else if (n->hold && --n->hold == 0)
+		pthread_cond_signal(&n->qcond);
+	pthread_mutex_unlock(&n->qlock);
 }
 
 int node_mine(struct decc_node *n)
@@ -263,6 +296,10 @@ static void *writer_main(void *arg)
 
 		if (n->stopping)
 			break;
+		if (n->hold) {
+			pthread_cond_wait(&n->qcond, &n->qlock);
+			continue;
+		}
 		if (n->cfg.block_time_ms == 0) {
 			if (!n->qhead && n->mine_requested == n->mine_done) {
 				pthread_cond_wait(&n->qcond, &n->qlock);

@@ -584,6 +584,29 @@ static json_t *m_estimate_gas(struct decc_node *n, json_t *p, struct rpc_err *e)
 	return run_call(n, p, e, true);
 }
 
+/*
+ * In a batch, every eth_sendRawTransaction is queued first (so they share a block) and
+ * answered in order afterwards: the pre-pass leaves its handle or its error here.
+ */
+struct started_tx {
+	struct pending_tx *p;
+	int r;
+	char why[200];
+};
+static _Thread_local struct started_tx *started;
+
+static bool parse_raw(struct decc_buf *raw, json_t *p, struct rpc_err *e)
+{
+	decc_buf_init(raw, DECC_TX_MAX_SIZE);
+	if (!parse_data(raw, param(p, 0)) || raw->len == 0) {
+		fail(e, E_PARAMS,
+		     "invalid params: expected the raw transaction as 0x-hex (max %d bytes)",
+		     DECC_TX_MAX_SIZE);
+		return false;
+	}
+	return true;
+}
+
 static json_t *m_send_raw(struct decc_node *n, json_t *p, struct rpc_err *e)
 {
 	struct decc_buf raw;
@@ -592,14 +615,22 @@ static json_t *m_send_raw(struct decc_node *n, json_t *p, struct rpc_err *e)
 	json_t *out = NULL;
 	int r;
 
-	decc_buf_init(&raw, DECC_TX_MAX_SIZE);
-	if (!parse_data(&raw, param(p, 0)) || raw.len == 0) {
-		fail(e, E_PARAMS,
-		     "invalid params: expected the raw transaction as 0x-hex (max %d "
-		     "bytes)",
-		     DECC_TX_MAX_SIZE);
-		goto done;
+	if (started) {
+		struct started_tx *st = started;
+
+		started = NULL;
+		r = st->r;
+		if (r == 0)
+			r = node_submit_wait(n, st->p, hash, why, sizeof(why));
+		else
+			snprintf(why, sizeof(why), "%s", st->why);
+		if (r == 0)
+			return hexdata(hash, 32);
+		return why[0] ? fail(e, E_SERVER, "%s", why)
+			      : fail(e, E_INTERNAL, "internal error");
 	}
+	if (!parse_raw(&raw, p, e))
+		goto done;
 	r = node_submit(n, hash, raw.data, raw.len, why, sizeof(why));
 	if (r == 0)
 		out = hexdata(hash, 32);
@@ -990,6 +1021,27 @@ static int append_json(struct decc_buf *out, json_t *j)
 	return r;
 }
 
+/* Batch pre-pass: queue a well-formed eth_sendRawTransaction without waiting. */
+static void prestart(struct decc_node *n, struct started_tx *st, json_t *req)
+{
+	struct rpc_err e = { 0 };
+	struct decc_buf raw;
+	json_t *m = json_object_get(req, "method"), *v = json_object_get(req, "jsonrpc");
+	json_t *id = json_object_get(req, "id");
+
+	if (!json_is_string(m) || strcmp(json_string_value(m), "eth_sendRawTransaction") != 0 ||
+	    !json_is_string(v) || strcmp(json_string_value(v), "2.0") != 0 ||
+	    (id && !json_is_string(id) && !json_is_number(id) && !json_is_null(id)) ||
+	    !json_is_array(json_object_get(req, "params")))
+		return;
+	if (parse_raw(&raw, json_object_get(req, "params"), &e)) {
+		st->r = node_submit_start(n, &st->p, raw.data, raw.len, st->why, sizeof(st->why));
+		if (st->r < 0 && !st->why[0])
+			snprintf(st->why, sizeof(st->why), "%s", decc_error_last());
+	}
+	decc_buf_release(&raw);
+}
+
 int decc_node_handle_body(struct decc_node *n, struct decc_buf *out, const char *body, size_t len)
 {
 	struct rpc_err e = { 0 };
@@ -1013,14 +1065,30 @@ int decc_node_handle_body(struct decc_node *n, struct decc_buf *out, const char 
 			     n->cfg.max_batch);
 			resp = error_response(NULL, &e);
 		} else {
+			struct started_tx *pre = calloc(json_array_size(root), sizeof(*pre));
+
 			resp = json_array();
+			node_hold(n, true);
 			json_array_foreach(root, i, x)
 			{
-				json_t *one = handle_one(n, x);
+				if (pre)
+					prestart(n, &pre[i], x);
+			}
+			node_hold(n, false);
+			json_array_foreach(root, i, x)
+			{
+				json_t *one;
 
+				started = pre && (pre[i].p || pre[i].r) ? &pre[i] : NULL;
+				one = handle_one(n, x);
+				if (started && started->p) /* not consumed: settle it anyway */
+					(void)node_submit_wait(n, started->p, (uint8_t[32]){ 0 },
+							       started->why, sizeof(started->why));
+				started = NULL;
 				if (one)
 					json_array_append_new(resp, one);
 			}
+			free(pre);
 			if (json_array_size(resp) == 0) {
 				json_decref(resp);
 				resp = NULL;

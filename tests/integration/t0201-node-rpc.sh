@@ -63,6 +63,27 @@ new ethers.Wallet(process.argv[1]).signTransaction({ to: process.argv[2], value:
 	rpc eth_sendRawTransaction "[\"$raw2\"]" | jq -r .error.message | grep -q "chain id" || fail "wrong chain id accepted"
 fi
 
+# a batch of transactions from one sender shares one block, answered in order
+if [ -d "$NODE_PATH/ethers" ]; then
+	n0=$(rpc eth_getTransactionCount "[\"$ADDR1\",\"latest\"]" | jq -r .result)
+	b0=$(rpc eth_blockNumber '[]' | jq -r .result)
+	node -e '
+const { ethers } = require("ethers");
+const w = new ethers.Wallet(process.argv[1]);
+Promise.all([0, 1, 2, 3].map((i) => w.signTransaction({ to: process.argv[2], value: 1n, nonce: i + (i == 3 ? 5 : 0),
+  gasLimit: 21000n, chainId: 65535n, gasPrice: 2000000000n, type: 0 }))).then((raws) =>
+  console.log(JSON.stringify(raws.map((r, i) => ({ jsonrpc: "2.0", id: i, method: "eth_sendRawTransaction", params: [r] })))));
+' "$SK1" "$ADDR0" >"$TMP/batch.json"
+	expect_eq "$n0" 0x0 "sender 1 unused"
+	resp=$(curl -s -d @"$TMP/batch.json" "$URL")
+	expect_eq "$(echo "$resp" | jq -c '[.[].id]')" "[0,1,2,3]" "tx batch ids"
+	expect_eq "$(echo "$resp" | jq -c '[.[0,1,2].result | length]')" "[66,66,66]" "tx batch hashes"
+	echo "$resp" | jq -r '.[3].error.message' | grep -q "nonce too high" || fail "gap accepted: $resp"
+	h2=$(echo "$resp" | jq -r '.[2].result')
+	expect_eq "$(rpc eth_getTransactionReceipt "[\"$h2\"]" | jq -r .result.blockNumber)" "$(printf '0x%x' $((b0 + 1)))" "one block for the batch"
+	expect_eq "$(rpc eth_getTransactionCount "[\"$ADDR1\",\"latest\"]" | jq -r .result)" 0x3 "batch nonces"
+fi
+
 # dev methods: time and mining
 b=$(rpc eth_blockNumber '[]' | jq -r .result)
 t0=$(rpc eth_getBlockByNumber '["latest",false]' | jq -r .result.timestamp)
