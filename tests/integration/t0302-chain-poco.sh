@@ -90,4 +90,15 @@ expect_fail 1 decc evm send "${K[@]}" --to "$HUB" \
 expect_grep 'already-configured' "$T/err" "configure twice reverts with its reason"
 expect_fail 1 decc evm send "${K[@]}" --to "$HUB" --sig 'withdraw(uint256)' --args '["5000"]'
 ok "withdrawing more than the balance fails"
+
+# native mode: no RLC, deposits in the chain coin (1 nRLC = 1e9 wei)
+expect_ok decc --json evm deploy-poco "${K[@]}" --artifacts "$ART" --native --no-boost
+NHUB=$(jq -r .hub "$T/out")
+expect_eq native "$(jq -r .mode "$T/out")" "native deployment"
+expect_ok decc --json evm hub --rpc "$RPC" --hub "$NHUB"
+expect_eq 0x0000000000000000000000000000000000000000 "$(jq -r .token "$T/out")" \
+	"token() is zero on a native hub"
+expect_ok decc evm send "${K[@]}" --to "$NHUB" --sig 'deposit()' --value 5000000000123
+expect_ok decc --json evm view account "$ME" --rpc "$RPC" --hub "$NHUB"
+expect_eq '{"stake":"5000","locked":"0"}' "$(cat "$T/out")" "native deposit: wei / 1e9"
 done_testing
