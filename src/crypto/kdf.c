@@ -4,7 +4,10 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
+#include <stdlib.h>
+
 #include "crypto/internal.h"
+#include "crypto/scrypt.h"
 #include "decc/crypto.h"
 #include "decc/error.h"
 
@@ -29,6 +32,41 @@ out:
 	EVP_KDF_CTX_free(kctx);
 	EVP_KDF_free(kdf);
 	return r;
+}
+
+/*
+ * scrypt for parameters OpenSSL refuses (N >= 2^(16 r)): PBKDF2 around our own ROMix, as
+ * RFC 7914 §6 defines it. Memory was already checked against the caller's maxmem.
+ */
+static int scrypt_fallback(uint8_t *out, size_t outlen, const void *pass, size_t passlen,
+			   const uint8_t *salt, size_t saltlen, uint64_t n, uint32_t r, uint32_t p)
+{
+	size_t blen = (size_t)128 * r * p;
+	uint8_t *b = malloc(blen);
+	uint32_t *v = malloc((size_t)128 * r * n);
+	uint32_t *xy = malloc((size_t)256 * r);
+	int ret;
+
+	if (!b || !v || !xy) {
+		ret = decc_error_set(DECC_ENOMEM, "scrypt: out of memory");
+		goto out;
+	}
+	ret = decc_pbkdf2_sha256(b, blen, pass, passlen, salt, saltlen, 1);
+	if (ret < 0)
+		goto out;
+	decc__scrypt_romix(b, r, p, n, v, xy);
+	ret = decc_pbkdf2_sha256(out, outlen, pass, passlen, b, blen, 1);
+out:
+	if (b)
+		decc_wipe(b, blen);
+	if (v)
+		decc_wipe(v, (size_t)128 * r * n);
+	if (xy)
+		decc_wipe(xy, (size_t)256 * r);
+	free(b);
+	free(v);
+	free(xy);
+	return ret;
 }
 
 int decc_scrypt(uint8_t *out, size_t outlen, const void *pass, size_t passlen, const uint8_t *salt,
@@ -57,6 +95,9 @@ int decc_scrypt(uint8_t *out, size_t outlen, const void *pass, size_t passlen, c
 	if (__builtin_mul_overflow((uint64_t)128 * r, n + 2 + p, &omem))
 		return decc_error_set(DECC_ELIMIT, "scrypt: parameters too large");
 
+	if (r < 4 && n >= ((uint64_t)1 << (16 * r)))
+		return scrypt_fallback(out, outlen, pass, passlen, salt, saltlen, n, r, p);
+
 	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
 						 (void *)(passlen ? pass : ""), passlen);
 	*q++ = OSSL_PARAM_construct_octet_string(
@@ -80,6 +121,7 @@ int decc_pbkdf2_sha256(uint8_t *out, size_t outlen, const void *pass, size_t pas
 	if (outlen == 0 || iterations == 0)
 		return decc_error_set(
 		    DECC_EINVAL, "PBKDF2: output length and iteration count must be at least 1");
+
 	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
 						 (void *)(passlen ? pass : ""), passlen);
 	*q++ = OSSL_PARAM_construct_octet_string(

@@ -42,21 +42,12 @@ static void test_web3_pbkdf2(void **state)
 
 /*
  * This vector has r = 1 with n = 2^18, beyond RFC 7914's bound n < 2^(16 r) that OpenSSL's
- * scrypt enforces (geth opens it, ethers/noble do not). Until the crypto layer computes such
- * parameters, the one accepted failure is exactly that refusal; anything else fails the test.
+ * scrypt enforces (geth opens it, ethers/noble do not); decc_scrypt computes it with its own
+ * ROMix for such parameters.
  */
 static void test_web3_scrypt(void **state)
 {
-	uint8_t sk[32];
-	decc_address a;
-	int r = open_vector("keystore/web3-scrypt.json", "testpassword", sk, &a);
-
 	(void)state;
-	if (r < 0 && strstr(decc_error_last(), "memory limit exceeded")) {
-		print_message("web3-scrypt.json: decc_scrypt refuses n >= 2^(16 r): %s\n",
-			      decc_error_last());
-		skip();
-	}
 	check_web3("keystore/web3-scrypt.json");
 }
 
