@@ -16,7 +16,7 @@ set -euo pipefail
 
 BUILD=${1:-build}
 [ $# -gt 0 ] && shift
-SECTIONS=(crypto node)
+SECTIONS=(crypto node store)
 [ $# -gt 0 ] && SECTIONS=("$@")
 RUNS=${RUNS:-5}
 BENCH=$BUILD/bench
@@ -172,6 +172,44 @@ section_node() {
 	row "node: eth_call latency p50 / p99 (ms, 4 clients, to $to data $data)" "$p50 / $p99" \
 		"—" "—" "p99 < 2 ms: $(awk -v v="$p99" 'BEGIN { print (v < 2) ? "met" : "MISSED" }')"
 	note "node: every rate counts only transactions acknowledged after their block was fsync'd (synchronous=FULL); wall clock, load generator on the same 2 cores."
+}
+
+# decc store: 256 MiB add and cat through the HTTP API with the decc client, the daemon's peak
+# RSS (VmHWM) afterwards. Wall-clock MB/s (daemon and client share the 2 cores).
+section_store() {
+	local decc=$BUILD/decc port data=$TMP/store-data in=$TMP/store.in out=$TMP/store.out
+	[ -x "$decc" ] || { echo "bench: $decc not found (build first)" >&2; exit 1; }
+	port=$((20000 + RANDOM % 40000))
+	head -c $((256 << 20)) /dev/urandom >"$in"
+	"$decc" store --data "$data" --listen "127.0.0.1:$port" 2>"$TMP/store.log" &
+	local pid=$!
+	for _ in $(seq 1 100); do
+		curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+		sleep 0.05
+	done
+	local api="http://127.0.0.1:$port" add cat cid t hwm
+	for _ in $(seq "$RUNS"); do
+		t=$(times_of "$decc" store add "$in" --api "$api")
+		awk '{ print $1 }' <<<"$t"
+	done | median >"$TMP/store.add"
+	cid=$("$decc" store add "$in" --api "$api")
+	for _ in $(seq "$RUNS"); do
+		t=$(times_of "$decc" store cat "$cid" --api "$api" --output "$out")
+		awk '{ print $1 }' <<<"$t"
+	done | median >"$TMP/store.cat"
+	cmp -s "$in" "$out" || { echo "bench: store cat returned other bytes" >&2; exit 1; }
+	hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
+	kill -TERM "$pid"
+	wait "$pid" || true
+	add=$(awk -v s="$(cat "$TMP/store.add")" 'BEGIN { printf "%.1f", 256 * 1.048576 / s }')
+	cat=$(awk -v s="$(cat "$TMP/store.cat")" 'BEGIN { printf "%.1f", 256 * 1.048576 / s }')
+	row "store: add 256 MiB via HTTP API, decc client (MB/s, wall)" "$add" "—" "—" "—"
+	row "store: cat 256 MiB via HTTP API, verified by the client (MB/s, wall)" "$cat" "—" \
+		"—" "—"
+	row "store: daemon peak RSS after $((RUNS + 1)) adds and $RUNS cats of 256 MiB (MiB)" \
+		"$(fmt "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')" 1)" "—" "—" \
+		"< 64 MiB: $(awk -v k="$hwm" 'BEGIN { print (k < 65536) ? "met" : "MISSED" }')"
+	note "store: an add is answered once its blocks are flushed to disk (syncfs) and moved in; the client re-derives the CID while downloading."
 }
 
 for s in "${SECTIONS[@]}"; do
