@@ -163,6 +163,11 @@ static int cbc_fd_loop(struct decc_aes_cbc *c, int out_fd, int in_fd, uint8_t *i
 	return write_all(out_fd, obuf, w);
 }
 
+/*
+ * On failure part of the output may already be written (a file descriptor cannot be rolled
+ * back): callers write to a temporary file and rename it only on success. A decryption error
+ * is reported only at the end of the data (the padding is in the last block).
+ */
 int decc_aes_cbc_fd(int out_fd, int in_fd, bool encrypt, const uint8_t key[32],
 		    const uint8_t iv[16])
 {
