@@ -137,10 +137,10 @@ DECC_EXTERN DECC_MUST_USE int decc_store_client_add(char cid[DECC_CID_STR_MAX], 
 						    const char *api_url, const char *path);
 /*
  * Download a file into out_path (temporary file in the same directory, renamed when the whole
- * file arrived and was verified). A raw-leaf or dag-pb CIDv1 is verified by re-importing the
- * stream with the default layout; content stored with another layout (e.g. CIDv0 from a
- * default `ipfs add`) cannot be verified this way and is accepted only when verify_strict is
- * false. On failure nothing is left at out_path.
+ * file arrived and was verified). A CIDv1 (raw or dag-pb) is verified by re-importing the
+ * stream with kubo's --cid-version=1 layout: other bytes, or content imported with another
+ * layout, give DECC_EAUTH. A CIDv0 cannot be verified this way: it is refused (DECC_EINVAL)
+ * when verify_strict, else downloaded unverified. On failure nothing is left at out_path.
  */
 DECC_EXTERN DECC_MUST_USE int decc_store_client_cat(const char *api_url, const char *cid,
 						    const char *out_path, bool verify_strict);

@@ -104,7 +104,7 @@ static int store_daemon(struct cli *cli, int argc, char **argv)
 	bool done;
 	int r, sig = 0;
 
-	r = cli_parse(cli, "decc", "store", opts, argc - 1, argv + 1, &args, pos, 0, &done);
+	r = cli_parse(cli, PAGE, "store", opts, argc - 1, argv + 1, &args, pos, 0, &done);
 	if (done)
 		return r;
 	if (!data)
@@ -157,7 +157,7 @@ static int store_add(struct cli *cli, int argc, char **argv)
 	bool done;
 	int r;
 
-	r = cli_parse(cli, "decc", "store add", opts, argc - 1, argv + 1, &args, pos, 1, &done);
+	r = cli_parse(cli, PAGE, "store add", opts, argc - 1, argv + 1, &args, pos, 1, &done);
 	if (done)
 		return r;
 	if (args.npos != 1)
@@ -186,7 +186,7 @@ static int store_cat(struct cli *cli, int argc, char **argv)
 	bool done;
 	int r;
 
-	r = cli_parse(cli, "decc", "store cat", opts, argc - 1, argv + 1, &args, pos, 1, &done);
+	r = cli_parse(cli, PAGE, "store cat", opts, argc - 1, argv + 1, &args, pos, 1, &done);
 	if (done)
 		return r;
 	if (args.npos != 1)
