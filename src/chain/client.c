@@ -144,6 +144,20 @@ static int call_raw(struct decc_chain *c, struct decc_buf *out, const decc_addre
 	return r;
 }
 
+/* selector || args; no args (NULL) is the bare selector, as for an empty tuple. */
+static int encode_call(struct decc_buf *out, const char *signature,
+		       const struct decc_abi_value *args)
+{
+	uint8_t sel[4];
+
+	if (args)
+		return decc_abi_encode_call(out, signature, args);
+	if (!strstr(signature, "()"))
+		return decc_error_set(DECC_EINVAL, "%s: arguments missing", signature);
+	decc_abi_selector(sel, signature);
+	return decc_buf_append(out, sel, 4);
+}
+
 int decc_chain_call(struct decc_chain *c, struct decc_buf *out, const decc_address *to,
 		    const uint8_t *data, size_t n, uint64_t block)
 {
@@ -156,16 +170,9 @@ int decc_chain_call_fn(struct decc_chain *c, struct decc_abi_value **out, const 
 {
 	struct decc_buf data = DECC_BUF_INIT, ret = DECC_BUF_INIT;
 	struct decc_abi_type *t = NULL;
-	struct decc_abi_value *empty = NULL;
 	int r;
 
-	if (!args) {
-		empty = decc_abi_tuple(0, NULL);
-		if (!empty)
-			return decc_error_set(DECC_ENOMEM, "out of memory");
-	}
-	r = decc_abi_encode_call(&data, signature, args ? args : empty);
-	decc_abi_value_free(empty);
+	r = encode_call(&data, signature, args);
 	if (r < 0)
 		goto out;
 	r = decc_chain_call(c, &ret, to, data.data, data.len, DECC_CHAIN_LATEST);
@@ -461,16 +468,9 @@ int decc_chain_transact_fn(struct decc_chain *c, struct decc_chain_receipt *rece
 			   const struct decc_abi_value *args, const struct decc_chain_txopts *opts)
 {
 	struct decc_buf data = DECC_BUF_INIT;
-	struct decc_abi_value *empty = NULL;
 	int r;
 
-	if (!args) {
-		empty = decc_abi_tuple(0, NULL);
-		if (!empty)
-			return decc_error_set(DECC_ENOMEM, "out of memory");
-	}
-	r = decc_abi_encode_call(&data, signature, args ? args : empty);
-	decc_abi_value_free(empty);
+	r = encode_call(&data, signature, args);
 	if (r == 0)
 		r = decc_chain_transact(c, receipt, to, data.data, data.len, opts);
 	if (r < 0)

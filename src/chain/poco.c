@@ -665,14 +665,14 @@ struct decc_abi_value *decc_chain_order_tuple(const struct decc_order *o)
 
 /* ---- transactions ---- */
 
-/* Send signature(args) to `to`; args is consumed. */
+/* Send signature(args) to `to`; args is consumed (NULL only for a function without one). */
 static int tx_to(struct decc_chain *c, struct decc_chain_receipt *rc, const decc_address *to,
 		 const char *sig, struct decc_abi_value *args, const decc_u256 *value)
 {
 	struct decc_chain_txopts opts = { 0 };
 	int r;
 
-	if (!args)
+	if (!args && !strstr(sig, "()"))
 		return decc_error_set(DECC_ENOMEM, "out of memory encoding %s", sig);
 	if (value)
 		opts.value = *value;
@@ -775,7 +775,7 @@ int decc_chain_deposit(struct decc_chain *c, const decc_u256 *nrlc)
 	/* native mode: the chain coin has 18 decimals, nRLC 9 */
 	if (decc_u256_mul(&wei, nrlc, &gwei))
 		return decc_error_set(DECC_EINVAL, "deposit amount too large");
-	return tx_to(c, NULL, &hub, "deposit()", decc_abi_tuple(0, NULL), &wei);
+	return tx_to(c, NULL, &hub, "deposit()", NULL, &wei);
 }
 
 int decc_chain_withdraw(struct decc_chain *c, const decc_u256 *nrlc)

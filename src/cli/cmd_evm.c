@@ -297,6 +297,13 @@ static int build_calldata(struct decc_buf *out, const struct evm_opts *o)
 	if (!paren)
 		return decc_error_set(DECC_EINVAL, "--sig '%s' is not name(types)", o->sig);
 	DECC_TRY(decc_abi_type_parse(&t, paren));
+	if (t->n_members == 0 && (!o->args || strcmp(o->args, "[]") == 0)) {
+		uint8_t sel[4];
+
+		decc_abi_type_free(t);
+		decc_abi_selector(sel, o->sig);
+		return decc_buf_append(out, sel, 4);
+	}
 	j = json_loads(o->args ? o->args : "[]", JSON_REJECT_DUPLICATES, &jerr);
 	if (!j) {
 		decc_abi_type_free(t);
@@ -996,10 +1003,13 @@ static int deploy_poco(struct decc_chain *c, struct poco_deployment *d, const ch
 		r = load_json(&j, dir, rel);
 		if (r == 0)
 			r = deploy_artifact(c, &d->regs[i], j, lib_name, &d->lib, reg_names[i]);
-		if (r == 0)
-			r = decc_chain_transact_fn(c, NULL, &d->regs[i], "initialize(address)",
-						   decc_abi_tuplev(1, decc_abi_address(&zero)),
+		if (r == 0) {
+			struct decc_abi_value *v = decc_abi_tuplev(1, decc_abi_address(&zero));
+
+			r = decc_chain_transact_fn(c, NULL, &d->regs[i], "initialize(address)", v,
 						   NULL);
+			decc_abi_value_free(v);
+		}
 		json_decref(j);
 		j = NULL;
 	}
