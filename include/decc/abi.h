@@ -75,7 +75,11 @@ DECC_EXTERN DECC_MUST_USE int decc_abi_get_address(decc_address *out,
 DECC_EXTERN DECC_MUST_USE int decc_abi_get_bool(bool *out, const struct decc_abi_value *v);
 DECC_EXTERN DECC_MUST_USE int decc_abi_get_bytes32(uint8_t out[32], const struct decc_abi_value *v);
 
-/* Encode a value of type t (the value's shape must match the type). */
+/*
+ * Encode a value of type t (the value's shape must match the type). The layout is enc(t) of the
+ * specification, so function arguments, return data and event data, which are tuples, use a
+ * tuple type: "(string)", not "string".
+ */
 DECC_EXTERN DECC_MUST_USE int decc_abi_encode(struct decc_buf *out, const struct decc_abi_type *t,
 					      const struct decc_abi_value *v);
 /* Decode exactly one value of type t from data (trailing bytes are allowed, like solc). */
