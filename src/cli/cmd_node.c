@@ -10,6 +10,7 @@
 #include "decc/error.h"
 #include "decc/file.h"
 #include "decc/node.h"
+#include "decc/poco.h"
 #include "cli/cli.h"
 
 #define PAGE "node"
@@ -49,8 +50,45 @@ static int parse_size(uint64_t *out, const char *s, const char *name, uint64_t m
 	return 0;
 }
 
+#define MAX_CATEGORIES 64
+
+/* Genesis of the native PoCo contracts: the hub owner and the genesis file's categories. */
+static int poco_genesis(void *ctx, struct decc_state *state, const struct decc_exec_env *env,
+			const struct decc_genesis *g)
+{
+	const struct decc_poco_config *pc = ctx;
+	struct decc_poco_category cats[MAX_CATEGORIES];
+	decc_address owner = g->has_hub_owner ? g->hub_owner : DECC_ADDRESS_ZERO;
+
+	(void)env;
+	if (g->n_categories > MAX_CATEGORIES)
+		return decc_error_set(DECC_ELIMIT, "genesis: at most %d categories",
+				      MAX_CATEGORIES);
+	for (size_t i = 0; i < g->n_categories; i++) {
+		cats[i].name = g->categories[i].name;
+		cats[i].description = g->categories[i].description;
+		cats[i].work_clock_time_ref = g->categories[i].work_clock_time_ref;
+	}
+	return decc_poco_genesis(state, pc, &owner, g->n_categories ? cats : NULL, g->n_categories);
+}
+
+static void log_contracts(const struct decc_poco_config *pc)
+{
+	char hub[43], apps[43], datasets[43], pools[43], msg[256];
+
+	decc_address_to_checksum(hub, &pc->hub);
+	decc_address_to_checksum(apps, &pc->app_registry);
+	decc_address_to_checksum(datasets, &pc->dataset_registry);
+	decc_address_to_checksum(pools, &pc->workerpool_registry);
+	snprintf(msg, sizeof(msg), "PoCo hub %s, registries app %s dataset %s workerpool %s", hub,
+		 apps, datasets, pools);
+	log_line(NULL, "info", msg);
+}
+
 int cmd_node(struct cli *cli, int argc, char **argv)
 {
+	struct decc_poco_config pc;
+	struct decc_executor executor;
 	const char *genesis_path = NULL, *data = NULL, *listen = "127.0.0.1:8545";
 	const char *block_time = NULL, *max_body = NULL, *max_batch = NULL, *log_range = NULL;
 	const struct opt opts[] = {
@@ -107,6 +145,11 @@ int cmd_node(struct cli *cli, int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	decc_poco_config_default(&pc, genesis.chain_id);
+	decc_poco_executor(&executor, &pc);
+	cfg.executor = &executor;
+	cfg.genesis_fn = poco_genesis;
+	cfg.genesis_ctx = &pc;
 	cfg.data_dir = data;
 	cfg.genesis = &genesis;
 	cfg.listen = listen;
@@ -116,6 +159,7 @@ int cmd_node(struct cli *cli, int argc, char **argv)
 		decc_genesis_release(&genesis);
 		return cli_fail("node");
 	}
+	log_contracts(&pc);
 	log_line(NULL, "info",
 		 cfg.block_time_ms ? "mining every --block-time ms"
 				   : "automine: a block per group of transactions");
