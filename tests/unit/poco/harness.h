@@ -90,6 +90,14 @@ static inline bool chain_call_value(struct chain *c, const decc_address *from,
 	return c->res.success;
 }
 
+static inline int encode_free(struct decc_buf *out, const char *sig, struct decc_abi_value *args)
+{
+	int r = decc_abi_encode_call(out, sig, args);
+
+	decc_abi_value_free(args);
+	return r;
+}
+
 static inline bool chain_call(struct chain *c, const decc_address *from, const decc_address *to,
 			      const char *sig, struct decc_abi_value *args)
 {
@@ -200,7 +208,7 @@ static inline void deposit(struct chain *c, const struct account *who, uint64_t 
 		assert_int_equal(mem_set_wei(&c->m, &who->a, &v), 0);
 		mem_commit(&c->m);
 	}
-	assert_int_equal(decc_abi_encode_call(&data, "deposit()", decc_abi_tuple(0, NULL)), 0);
+	assert_int_equal(encode_free(&data, "deposit()", decc_abi_tuple(0, NULL)), 0);
 	assert_true(chain_call_value(c, &who->a, &c->cfg.hub, &v, data.data, data.len));
 	decc_buf_release(&data);
 }

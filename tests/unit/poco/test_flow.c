@@ -212,16 +212,15 @@ static void test_escrow(void **state)
 	fund_wei(&w.c, &w.carol.a, 10); /* 10e9 wei */
 	/* deposit 2.5 nRLC worth of wei: 2 minted, 0.5e9 wei refunded */
 	v = decc_u256_from_u64(2500000000ULL);
-	assert_int_equal(decc_abi_encode_call(&data, "deposit()", decc_abi_tuple(0, NULL)), 0);
+	assert_int_equal(encode_free(&data, "deposit()", decc_abi_tuple(0, NULL)), 0);
 	assert_true(chain_call_value(&w.c, &w.carol.a, &w.c.cfg.hub, &v, data.data, data.len));
 	decc_buf_release(&data);
 	assert_int_equal(balance(&w.c, &w.carol.a), 2);
 	mem_balance(&w.c.m, &wei, &w.carol.a);
 	assert_int_equal(wei.w[0], 8000000000ULL);
 	/* value to a non-payable function reverts */
-	assert_int_equal(decc_abi_encode_call(&data, "withdraw(uint256)",
-					      decc_abi_tuplev(1, decc_abi_uint64(1))),
-			 0);
+	assert_int_equal(
+	    encode_free(&data, "withdraw(uint256)", decc_abi_tuplev(1, decc_abi_uint64(1))), 0);
 	v = decc_u256_from_u64(1);
 	assert_false(chain_call_value(&w.c, &w.carol.a, &w.c.cfg.hub, &v, data.data, data.len));
 	assert_reverted(&w.c, NULL);
