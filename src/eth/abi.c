@@ -457,7 +457,8 @@ static struct decc_abi_value *composite(enum decc_abi_kind kind, size_t n,
 			decc_abi_value_free(items[i]);
 		return NULL;
 	}
-	memcpy(v->items, items, n * sizeof(*items));
+	if (n) /* items may be NULL for an empty tuple */
+		memcpy(v->items, items, n * sizeof(*items));
 	v->n_items = n;
 	return v;
 }

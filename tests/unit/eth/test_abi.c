@@ -478,6 +478,21 @@ static void test_encode_checks(void **state)
 	decc_abi_type_free(t);
 	/* NULL items make the constructor fail (and free the others) */
 	assert_null(decc_abi_tuplev(2, decc_abi_uint64(1), NULL));
+	/* argument-less calls: an empty tuple, the calldata is the selector alone */
+	v = decc_abi_tuplev(0);
+	assert_non_null(v);
+	decc_buf_reset(&b);
+	assert_int_equal(decc_abi_encode_call(&b, "totalSupply()", v), 0);
+	assert_int_equal(b.len, 4);
+	assert_bytes_hex(b.data, 4, "18160ddd");
+	decc_abi_value_free(v);
+	assert_int_equal(decc_abi_decode_call(&v, "totalSupply()", b.data, b.len), 0);
+	assert_int_equal(v->kind, DECC_ABI_TUPLE);
+	assert_int_equal(v->n_items, 0);
+	decc_abi_value_free(v);
+	v = decc_abi_tuple(0, NULL);
+	assert_non_null(v);
+	decc_abi_value_free(v);
 	/* "uint" in a signature selects like "uint256" */
 	v = decc_abi_tuplev(1, decc_abi_uint64(5));
 	decc_buf_reset(&b);
