@@ -10,7 +10,9 @@
 #include "decc/file.h"
 #include "decc/hex.h"
 #include "decc/order.h"
+#include "decc/orderbook.h"
 #include "cli/cli.h"
+#include "cli/pococli.h"
 
 #define PAGE "order"
 #define ORDER_FILE_MAX (256 * 1024) /* a request order's params are at most 16 KiB */
@@ -21,6 +23,8 @@ struct order_opts {
 	const char *signer;
 	const char *output;
 	const char *keystore_dir;
+	const char *market;				  /* publish, show */
+	const char *app, *dataset, *workerpool, *request; /* match: order files */
 };
 
 /* What every order subcommand needs: the parsed order and the domain separator. */
@@ -253,6 +257,202 @@ static int order_verify(struct cli *cli, struct order_ctx *c, const struct order
 	return CLI_EXIT_OK;
 }
 
+/* ---- market and chain: publish, show, cancel, match ---- */
+
+static int order_publish(struct cli *cli, const struct order_opts *oo, const char *type_s)
+{
+	struct decc_buf js = DECC_BUF_INIT, out = DECC_BUF_INIT;
+	enum decc_order_type type;
+	struct decc_order o;
+	bool has_salt;
+	char *url = NULL;
+	json_t *res;
+	int r;
+
+	if (decc_order_type_parse(&type, type_s) < 0)
+		return cli_usage_error(PAGE, "order publish", "%s", decc_error_last());
+	if (!oo->order_file)
+		return cli_usage_error(PAGE, "order publish", "--order FILE is required");
+	if ((r = pcli_market_url(cli, PAGE, "order publish", oo->market, &url)) != CLI_EXIT_OK)
+		return r;
+	if (pcli_load_order(&o, &has_salt, type, oo->order_file) < 0) {
+		free(url);
+		return cli_fail("order publish");
+	}
+	r = decc_order_to_json(&js, &o);
+	decc_order_release(&o);
+	if (r == 0)
+		r = decc_orderbook_client_publish(&out, url, type, decc_buf_str(&js), js.len);
+	free(url);
+	decc_buf_release(&js);
+	if (r < 0) {
+		decc_buf_release(&out);
+		return cli_fail("order publish: the market refused the order");
+	}
+	res = json_loadb((const char *)out.data, out.len, 0, NULL);
+	decc_buf_release(&out);
+	if (!res)
+		return cli_failx("order publish: the market answered malformed JSON");
+	if (!cli->json) {
+		printf("%s\n", json_string_value(json_object_get(res, "orderHash")));
+		json_decref(res);
+		return CLI_EXIT_OK;
+	}
+	json_object_del(res, "ok");
+	return pcli_print(cli, res);
+}
+
+static int order_show(struct cli *cli, const struct order_opts *oo, const char *type_s,
+		      const char *hash_s)
+{
+	struct decc_buf out = DECC_BUF_INIT;
+	enum decc_order_type type;
+	uint8_t h[32];
+	char *url = NULL;
+	json_t *res;
+	int r;
+
+	if (decc_order_type_parse(&type, type_s) < 0)
+		return cli_usage_error(PAGE, "order show", "%s", decc_error_last());
+	if (pcli_parse_bytes32(h, hash_s) < 0)
+		return cli_usage_error(PAGE, "order show", "HASH: %s", decc_error_last());
+	if ((r = pcli_market_url(cli, PAGE, "order show", oo->market, &url)) != CLI_EXIT_OK)
+		return r;
+	r = decc_orderbook_client_get(&out, url, h);
+	free(url);
+	if (r < 0) {
+		decc_buf_release(&out);
+		return cli_fail("order show");
+	}
+	res = json_loadb((const char *)out.data, out.len, 0, NULL);
+	decc_buf_release(&out);
+	if (!res)
+		return cli_failx("order show: the market answered malformed JSON");
+	if (strcmp(json_string_value(json_object_get(res, "type")) ?: "", type_s) != 0) {
+		json_decref(res);
+		return cli_failx("order show: %s is not a %s order", hash_s, type_s);
+	}
+	json_object_del(res, "ok");
+	return pcli_print(cli, res);
+}
+
+static int order_cancel(struct cli *cli, const struct order_opts *oo, const char *type_s)
+{
+	enum decc_order_type type;
+	struct decc_chain *c;
+	struct decc_order o;
+	uint8_t dom[32], h[32];
+	bool has_salt;
+	int r;
+
+	if (decc_order_type_parse(&type, type_s) < 0)
+		return cli_usage_error(PAGE, "order cancel", "%s", decc_error_last());
+	if (!oo->order_file)
+		return cli_usage_error(PAGE, "order cancel", "--order FILE is required");
+	if (pcli_load_order(&o, &has_salt, type, oo->order_file) < 0)
+		return cli_fail("order cancel");
+	if (!has_salt) {
+		decc_order_release(&o);
+		return cli_failx("order cancel: the order has no salt: it was never signed");
+	}
+	if ((r = pcli_open(cli, PAGE, "order cancel", &c, true, NULL)) != CLI_EXIT_OK) {
+		decc_order_release(&o);
+		return r;
+	}
+	r = decc_chain_domain_separator(c, dom);
+	if (r == 0)
+		r = decc_chain_manage_order(c, &o, DECC_ORDER_OP_CLOSE, NULL, 0);
+	decc_chain_free(c);
+	if (r == 0)
+		decc_order_hash(h, dom, &o);
+	decc_order_release(&o);
+	if (r < 0)
+		return pcli_fail("order cancel");
+	if (!cli->json) {
+		char s[67];
+
+		decc_hex_encode(s, h, 32, true);
+		printf("cancelled %s\n", s);
+		return CLI_EXIT_OK;
+	}
+	return pcli_print(cli,
+			  json_pack("{s:o, s:b}", "orderHash", pcli_jbytes32(h), "cancelled", 1));
+}
+
+static int order_match(struct cli *cli, const struct order_opts *oo)
+{
+	const char *files[4] = { oo->app, oo->dataset, oo->workerpool, oo->request };
+	struct decc_order orders[4];
+	struct decc_chain *c;
+	uint8_t dealid[32];
+	decc_u256 volume;
+	bool has_salt, loaded[4] = { false };
+	int r = CLI_EXIT_OK;
+
+	if (!oo->app || !oo->workerpool || !oo->request)
+		return cli_usage_error(PAGE, "order match",
+				       "--app, --workerpool and --request FILE are required "
+				       "(--dataset too when there is one)");
+	for (int i = 0; i < 4 && r == CLI_EXIT_OK; i++) {
+		if (!files[i])
+			continue;
+		if (pcli_load_order(&orders[i], &has_salt, (enum decc_order_type)i, files[i]) < 0)
+			r = cli_fail("order match");
+		else
+			loaded[i] = true;
+	}
+	if (r == CLI_EXIT_OK)
+		r = pcli_open(cli, PAGE, "order match", &c, true, NULL);
+	if (r == CLI_EXIT_OK) {
+		r = decc_chain_match_orders(c, dealid, &volume, &orders[0],
+					    loaded[1] ? &orders[1] : NULL, &orders[2], &orders[3]);
+		decc_chain_free(c);
+		r = r < 0 ? pcli_fail("order match") : CLI_EXIT_OK;
+	}
+	for (int i = 0; i < 4; i++)
+		if (loaded[i])
+			decc_order_release(&orders[i]);
+	if (r != CLI_EXIT_OK)
+		return r;
+	if (!cli->json) {
+		char s[67];
+
+		decc_hex_encode(s, dealid, 32, true);
+		printf("%s\n", s);
+		return CLI_EXIT_OK;
+	}
+	return pcli_print(cli, json_pack("{s:o, s:o}", "dealid", pcli_jbytes32(dealid), "volume",
+					 pcli_ju256(&volume)));
+}
+
+static int order_market(struct cli *cli, const struct order_opts *oo, struct opt_args *args)
+{
+	const char *sub = args->pos[0];
+
+	if (strcmp(sub, "match") == 0) {
+		if (args->npos != 1)
+			return cli_usage_error(PAGE, "order match",
+					       "takes no argument: the "
+					       "orders are --app, --dataset, "
+					       "--workerpool, --request FILE");
+		return order_match(cli, oo);
+	}
+	if (oo->app || oo->dataset || oo->workerpool || oo->request)
+		return cli_usage_error(PAGE, "order",
+				       "--app/--dataset/--workerpool/--request are "
+				       "for 'order match'");
+	if (strcmp(sub, "show") == 0) {
+		if (args->npos != 3)
+			return cli_usage_error(PAGE, "order show", "expected TYPE HASH");
+		return order_show(cli, oo, args->pos[1], args->pos[2]);
+	}
+	if (args->npos != 2)
+		return cli_usage_error(PAGE, "order", "%s: expected TYPE --order FILE", sub);
+	if (strcmp(sub, "publish") == 0)
+		return order_publish(cli, oo, args->pos[1]);
+	return order_cancel(cli, oo, args->pos[1]);
+}
+
 int cmd_order(struct cli *cli, int argc, char **argv)
 {
 	struct order_opts oo = { 0 };
@@ -262,6 +462,11 @@ int cmd_order(struct cli *cli, int argc, char **argv)
 		OPT_STRING("signer", &oo.signer),
 		OPT_STRING("output", &oo.output),
 		OPT_STRING("keystore-dir", &oo.keystore_dir),
+		OPT_STRING("market", &oo.market),
+		OPT_STRING("app", &oo.app),
+		OPT_STRING("dataset", &oo.dataset),
+		OPT_STRING("workerpool", &oo.workerpool),
+		OPT_STRING("request", &oo.request),
 		OPT_END,
 	};
 	struct order_ctx c = { 0 };
@@ -276,8 +481,18 @@ int cmd_order(struct cli *cli, int argc, char **argv)
 	if (done)
 		return r;
 	if (args.npos == 0)
-		return cli_usage_error(PAGE, "order", "missing subcommand (hash, sign, verify)");
+		return cli_usage_error(PAGE, "order",
+				       "missing subcommand (hash, sign, verify, publish, show, "
+				       "cancel, match)");
 	sub = args.pos[0];
+	if (strcmp(sub, "publish") == 0 || strcmp(sub, "show") == 0 || strcmp(sub, "cancel") == 0 ||
+	    strcmp(sub, "match") == 0)
+		return order_market(cli, &oo, &args);
+	if (oo.market || oo.app || oo.dataset || oo.workerpool || oo.request)
+		return cli_usage_error(PAGE, "order",
+				       "--market, --app, --dataset, --workerpool and "
+				       "--request are for publish, show, cancel and "
+				       "match");
 	if (strcmp(sub, "hash") != 0 && strcmp(sub, "sign") != 0 && strcmp(sub, "verify") != 0)
 		return cli_usage_error(PAGE, "order", "unknown subcommand '%s'", sub);
 	snprintf(cmd, sizeof(cmd), "order %s", sub);

@@ -10,12 +10,21 @@
 #include "decc/common.h"
 #include "decc/error.h"
 #include "cli/cli.h"
+#include "cli/pococli.h"
 
 const struct cli_command cli_commands[] = {
 	{ "help", cmd_help, "show the help of decc or of a command" },
 	{ "version", cmd_version, "print the version of decc" },
 	{ "wallet", cmd_wallet, "create, import, show wallets; sign messages" },
-	{ "order", cmd_order, "hash, sign and verify PoCo orders (EIP-712)" },
+	{ "order", cmd_order, "hash, sign, verify, publish, cancel and match PoCo orders" },
+	{ "orderbook", cmd_orderbook, "list the market's orders by type and asset" },
+	{ "account", cmd_account, "escrow account: show, deposit, withdraw (nRLC)" },
+	{ "app", cmd_app, "register, show and count apps" },
+	{ "dataset", cmd_dataset, "register, show and count datasets" },
+	{ "workerpool", cmd_workerpool, "register, show and count workerpools" },
+	{ "deal", cmd_deal, "show a deal and its tasks" },
+	{ "task", cmd_task, "show and claim tasks; operator commands (contribute, ...)" },
+	{ "category", cmd_category, "show and count the hub's categories" },
 	{ "evm", cmd_evm, "deploy PoCo on an EVM chain, send transactions, make calls" },
 	{ "node", cmd_node, "run the ledger: a chain executing PoCo natively, JSON-RPC" },
 	{ "store", cmd_store, "content-addressed storage: IPFS HTTP API server and client" },

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "decc/error.h"
 #include "node/internal.h"
@@ -48,6 +49,35 @@ static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, con
 	return reply(c, status, ctype, &b);
 }
 
+static const char *market_arg(void *ctx, const char *name)
+{
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* The market API (src/orderbook): GET at once, POST once its body is complete. */
+static enum MHD_Result market(struct decc_node *n, struct MHD_Connection *c, const char *url,
+			      const char *method, struct req *rq)
+{
+	struct decc_orderbook_http_request mr = {
+		.method = method,
+		.path = url,
+		.arg = market_arg,
+		.arg_ctx = c,
+		.body = rq && !rq->too_large ? rq->body.data : NULL,
+		.body_len = rq ? rq->body.len : 0,
+		.now = (uint64_t)time(NULL),
+	};
+	struct decc_buf out = DECC_BUF_INIT;
+	unsigned status = 500;
+
+	atomic_fetch_add(&n->n_http, 1);
+	if (decc_orderbook_http_handle(n->market, &out, &status, &mr) < 0) {
+		decc_buf_release(&out);
+		return MHD_NO;
+	}
+	return reply(c, status, "application/json", &out);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_size, void **con_cls)
@@ -57,6 +87,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct decc_buf out = DECC_BUF_INIT;
 
 	(void)version;
+	if (strncmp(url, "/market/", 8) == 0 &&
+	    (strcmp(method, "POST") != 0 || (rq && *upload_size == 0)))
+		return market(n, c, url, method, rq);
 	if (strcmp(method, "POST") != 0) {
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 			return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 
 #include "decc/node.h"
+#include "decc/orderbook.h"
 
 #define NODE_SENDERS_BUCKETS 4096
 #define NODE_MAX_QUEUE 50000
@@ -35,7 +36,8 @@ enum {
 struct decc_node {
 	struct decc_node_config cfg;
 	struct decc_ledger *ledger;
-	void *http; /* struct MHD_Daemon */
+	struct decc_orderbook *market; /* served under /market/ (http.c) */
+	void *http;		       /* struct MHD_Daemon */
 	uint16_t port;
 
 	pthread_t writer;

@@ -408,6 +408,8 @@ int decc_node_start(struct decc_node **out, const struct decc_node_config *cfg)
 		r = decc_ledger_open(&n->ledger, &lc);
 	}
 	decc_buf_release(&path);
+	if (r == 0) /* the market (src/orderbook), served under /market/ */
+		r = decc_orderbook_open_node(&n->market, cfg->data_dir, n->ledger);
 	if (r == 0) {
 		if (pthread_create(&n->writer, NULL, writer_main, n) != 0)
 			r = decc_error_set(DECC_ERROR, "node: cannot start the writer thread");
@@ -442,6 +444,7 @@ void decc_node_stop(struct decc_node *n)
 		pthread_mutex_unlock(&n->qlock);
 		pthread_join(n->writer, NULL);
 	}
+	decc_orderbook_free(n->market);
 	decc_ledger_free(n->ledger);
 	for (size_t i = 0; i < NODE_SENDERS_BUCKETS; i++)
 		for (s = n->senders[i]; s; s = next) {
