@@ -379,6 +379,60 @@ static int order_cancel(struct cli *cli, const struct order_opts *oo, const char
 			  json_pack("{s:o, s:b}", "orderHash", pcli_jbytes32(h), "cancelled", 1));
 }
 
+/*
+ * matchOrders, with the deal id and volume read from the OrdersMatched log. (Not
+ * decc_chain_match_orders: its OrdersMatched topic constant is wrong, so it never finds the
+ * log; the topic is computed here from the event signature.)
+ */
+static int match_orders(struct decc_chain *c, uint8_t dealid[32], decc_u256 *volume,
+			const struct decc_order *o[4])
+{
+	struct decc_chain_receipt rc;
+	struct decc_abi_value *args;
+	struct decc_order empty;
+	decc_address hub;
+	uint8_t topic[32];
+	char sig[1024];
+	int r;
+
+	DECC_TRY(decc_chain_hub(c, &hub));
+	snprintf(sig, sizeof(sig), "matchOrders(%s,%s,%s,%s)",
+		 decc_chain_order_tuple_type(DECC_ORDER_APP),
+		 decc_chain_order_tuple_type(DECC_ORDER_DATASET),
+		 decc_chain_order_tuple_type(DECC_ORDER_WORKERPOOL),
+		 decc_chain_order_tuple_type(DECC_ORDER_REQUEST));
+	decc_order_init(&empty, DECC_ORDER_DATASET);
+	args = decc_abi_tuplev(4, decc_chain_order_tuple(o[0]),
+			       decc_chain_order_tuple(o[1] ? o[1] : &empty),
+			       decc_chain_order_tuple(o[2]), decc_chain_order_tuple(o[3]));
+	decc_order_release(&empty);
+	if (!args)
+		return decc_error_set(DECC_ENOMEM, "out of memory");
+	memset(&rc, 0, sizeof(rc));
+	r = decc_chain_transact_fn(c, &rc, &hub, sig, args, NULL);
+	decc_abi_value_free(args);
+	if (r < 0) {
+		decc_chain_receipt_release(&rc);
+		return r;
+	}
+	decc_keccak256(topic, "OrdersMatched(bytes32,bytes32,bytes32,bytes32,bytes32,uint256)",
+		       strlen("OrdersMatched(bytes32,bytes32,bytes32,bytes32,bytes32,uint256)"));
+	r = decc_error_set(DECC_EINVAL, "matchOrders: no OrdersMatched event in the receipt");
+	for (size_t i = 0; i < rc.logs.n; i++) {
+		const struct decc_chain_log *l = &rc.logs.items[i];
+
+		if (l->n_topics >= 1 && decc_address_eq(&l->address, &hub) &&
+		    memcmp(l->topics[0], topic, 32) == 0 && l->data.len == 192) {
+			memcpy(dealid, l->data.data, 32);
+			decc_u256_from_be(volume, l->data.data + 160);
+			r = 0;
+			break;
+		}
+	}
+	decc_chain_receipt_release(&rc);
+	return r;
+}
+
 static int order_match(struct cli *cli, const struct order_opts *oo)
 {
 	const char *files[4] = { oo->app, oo->dataset, oo->workerpool, oo->request };
@@ -404,8 +458,10 @@ static int order_match(struct cli *cli, const struct order_opts *oo)
 	if (r == CLI_EXIT_OK)
 		r = pcli_open(cli, PAGE, "order match", &c, true, NULL);
 	if (r == CLI_EXIT_OK) {
-		r = decc_chain_match_orders(c, dealid, &volume, &orders[0],
-					    loaded[1] ? &orders[1] : NULL, &orders[2], &orders[3]);
+		const struct decc_order *four[4] = { &orders[0], loaded[1] ? &orders[1] : NULL,
+						     &orders[2], &orders[3] };
+
+		r = match_orders(c, dealid, &volume, four);
 		decc_chain_free(c);
 		r = r < 0 ? pcli_fail("order match") : CLI_EXIT_OK;
 	}
