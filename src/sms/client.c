@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The SMS client (`decc secret`): builds the same challenge as the server, signs it (EIP-191)
+ * and sends the push as the iexec SDK does: the secret as the raw body, the signature in the
+ * Authorization header. Works against decc sms and iExec's SMS.
+ */
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "decc/error.h"
+#include "decc/hex.h"
+#include "decc/sms.h"
+
+#define MAX_ANSWER (64 * 1024)
+
+static int curl_ready(void)
+{
+	static int done;
+
+	if (!done) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return decc_error_set(DECC_ERROR, "sms client: cannot initialise libcurl");
+		done = 1;
+	}
+	return 0;
+}
+
+static size_t collect(char *p, size_t size, size_t n, void *ctx)
+{
+	if (decc_buf_append(ctx, p, size * n) < 0)
+		return 0;
+	return size * n;
+}
+
+/* The URL of a secret: base + path (+ query), names escaped. */
+static int secret_url(struct decc_buf *out, CURL *h, const char *base, enum decc_sms_kind kind,
+		      const decc_address *target, const char *name)
+{
+	size_t bl = strlen(base);
+	char addr[43], *esc = NULL;
+	int r;
+
+	while (bl > 0 && base[bl - 1] == '/')
+		bl--;
+	decc_address_to_checksum(addr, target);
+	DECC_TRY(decc_buf_append(out, base, bl));
+	switch (kind) {
+	case DECC_SMS_WEB3:
+		return decc_buf_appendf(out, "/secrets/web3?secretAddress=%s", addr);
+	case DECC_SMS_APP:
+		DECC_ENSURE(!name || strcmp(name, DECC_SMS_APP_SECRET_INDEX) == 0, DECC_EINVAL,
+			    "an app has one developer secret, index 1");
+		return decc_buf_appendf(out, "/apps/%s/secrets", addr);
+	case DECC_SMS_REQUESTER:
+		DECC_ENSURE(name && decc_sms_requester_key_valid(name), DECC_EINVAL,
+			    "bad requester secret name '%s': use 1 to 64 of A-Z a-z 0-9 - _",
+			    name ? name : "");
+		return decc_buf_appendf(out, "/requesters/%s/secrets/%s", addr, name);
+	case DECC_SMS_WEB2:
+		DECC_ENSURE(name && *name && strlen(name) <= DECC_SMS_NAME_MAX, DECC_EINVAL,
+			    "a web2 secret needs a name of 1 to %d bytes", DECC_SMS_NAME_MAX);
+		esc = curl_easy_escape(h, name, (int)strlen(name));
+		if (!esc)
+			return decc_error_set(DECC_ENOMEM, "sms client: out of memory");
+		r = decc_buf_appendf(out, "/secrets/web2?ownerAddress=%s&secretName=%s", addr, esc);
+		curl_free(esc);
+		return r;
+	default:
+		return decc_error_set(DECC_EINVAL, "sms client: unknown kind of secret %d",
+				      (int)kind);
+	}
+}
+
+/* The SMS's reason: {"error":["…"]} or the raw text. */
+static void reason(char *out, size_t cap, const struct decc_buf *body)
+{
+	json_t *j = json_loadb((const char *)body->data, body->len, 0, NULL);
+	json_t *e = j ? json_object_get(j, "error") : NULL;
+
+	if (json_is_array(e) && json_is_string(json_array_get(e, 0)))
+		snprintf(out, cap, "%s", json_string_value(json_array_get(e, 0)));
+	else if (json_is_string(e))
+		snprintf(out, cap, "%s", json_string_value(e));
+	else
+		snprintf(out, cap, "%.*s", (int)(body->len > 300 ? 300 : body->len),
+			 (const char *)body->data);
+	json_decref(j);
+	for (char *p = out; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+}
+
+static int status_error(long status, const struct decc_buf *body, const char *url)
+{
+	char why[400];
+	int code;
+
+	reason(why, sizeof(why), body);
+	switch (status) {
+	case 400:
+		code = DECC_EINVAL;
+		break;
+	case 401:
+		code = DECC_EAUTH;
+		break;
+	case 404:
+		code = DECC_ENOTFOUND;
+		break;
+	case 409:
+		code = DECC_EEXISTS;
+		break;
+	case 413:
+		code = DECC_ELIMIT;
+		break;
+	default:
+		code = DECC_ERROR;
+		break;
+	}
+	return decc_error_set(code, "the SMS refused (HTTP %ld): %s", status, why[0] ? why : url);
+}
+
+static int perform(CURL *h, long *status, const char *url)
+{
+	CURLcode cr = curl_easy_perform(h);
+
+	if (cr != CURLE_OK)
+		return decc_error_set(DECC_ERROR, "cannot reach the SMS at %s: %s", url,
+				      curl_easy_strerror(cr));
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	return 0;
+}
+
+int decc_sms_client_push(const char *sms_url, enum decc_sms_kind kind, const decc_address *target,
+			 const char *name, const uint8_t *value, size_t n, bool update,
+			 const uint8_t sk[32])
+{
+	struct decc_buf url = DECC_BUF_INIT, body = DECC_BUF_INIT, auth = DECC_BUF_INIT;
+	struct curl_slist *hdr = NULL, *tmp;
+	uint8_t challenge[32], sig[65];
+	long status = 0;
+	CURL *h;
+	int r;
+
+	DECC_ENSURE(n > 0 && n <= DECC_SMS_SECRET_MAX, n ? DECC_ELIMIT : DECC_EINVAL,
+		    "a secret has 1 to %d bytes (got %zu)", DECC_SMS_SECRET_MAX, n);
+	DECC_ENSURE(!update || kind == DECC_SMS_WEB2, DECC_EINVAL,
+		    "only web2 secrets (such as the result key) can be updated");
+	DECC_TRY(curl_ready());
+	h = curl_easy_init();
+	if (!h)
+		return decc_error_set(DECC_ENOMEM, "sms client: cannot create a curl handle");
+	decc_buf_init(&body, MAX_ANSWER);
+	r = secret_url(&url, h, sms_url, kind, target, name);
+	if (r == 0) {
+		decc_sms_challenge(challenge, kind, target, name, name ? strlen(name) : 0, value,
+				   n);
+		r = decc_sms_sign(sig, challenge, sk);
+	}
+	if (r == 0) {
+		r = decc_buf_append_str(&auth, "Authorization: ");
+		if (r == 0)
+			r = decc_hex_append(&auth, sig, sizeof(sig));
+	}
+	if (r == 0) {
+		const char *lines[] = { decc_buf_str(&auth), "Content-Type: text/plain",
+					"Expect:" };
+
+		for (size_t i = 0; i < DECC_ARRAY_SIZE(lines) && r == 0; i++) {
+			tmp = curl_slist_append(hdr, lines[i]);
+			if (!tmp)
+				r = decc_error_set(DECC_ENOMEM, "sms client: out of memory");
+			else
+				hdr = tmp;
+		}
+	}
+	if (r == 0) {
+		curl_easy_setopt(h, CURLOPT_URL, decc_buf_str(&url));
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, (const char *)value);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)n);
+		if (update)
+			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
+		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+		r = perform(h, &status, decc_buf_str(&url));
+	}
+	if (r == 0 && (status < 200 || status > 299))
+		r = status_error(status, &body, decc_buf_str(&url));
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(h);
+	decc_buf_release(&url);
+	decc_buf_release(&body);
+	decc_buf_release(&auth);
+	return r;
+}
+
+int decc_sms_client_check(const char *sms_url, bool *exists, enum decc_sms_kind kind,
+			  const decc_address *target, const char *name)
+{
+	struct decc_buf url = DECC_BUF_INIT, body = DECC_BUF_INIT;
+	long status = 0;
+	CURL *h;
+	int r;
+
+	DECC_TRY(curl_ready());
+	h = curl_easy_init();
+	if (!h)
+		return decc_error_set(DECC_ENOMEM, "sms client: cannot create a curl handle");
+	decc_buf_init(&body, MAX_ANSWER);
+	r = secret_url(&url, h, sms_url, kind, target, name);
+	if (r == 0) {
+		curl_easy_setopt(h, CURLOPT_URL, decc_buf_str(&url));
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
+		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+		r = perform(h, &status, decc_buf_str(&url));
+	}
+	if (r == 0) {
+		if (status == 200 || status == 204)
+			*exists = true;
+		else if (status == 404)
+			*exists = false;
+		else
+			r = status_error(status, &body, decc_buf_str(&url));
+	}
+	curl_easy_cleanup(h);
+	decc_buf_release(&url);
+	decc_buf_release(&body);
+	return r;
+}
