@@ -28,7 +28,7 @@ const struct cli_command cli_commands[] = {
 	{ "evm", cmd_evm, "deploy PoCo on an EVM chain, send transactions, make calls" },
 	{ "node", cmd_node, "run the ledger: a chain executing PoCo natively, JSON-RPC" },
 	{ "store", cmd_store, "content-addressed storage: IPFS HTTP API server and client" },
-	{ "sms", cmd_sms, "the Secret Management Service: dataset keys, app and requester secrets" },
+	{ "sms", cmd_sms, "Secret Management Service: dataset keys, app and requester secrets" },
 	{ "secret", cmd_secret, "push secrets to an SMS (signed by the owner) and check them" },
 };
 const size_t cli_ncommands = DECC_ARRAY_SIZE(cli_commands);
