@@ -243,6 +243,11 @@ static int zip_open_error(int code, const char *what)
 	zip_error_t ze;
 	int ret;
 
+	if (code == ZIP_ER_EXISTS) /* libzip's own duplicate-name check */
+		return decc_error_set(DECC_EINVAL,
+				      "protected data %s: two entries have the same name "
+				      "(duplicates are refused)",
+				      what);
 	zip_error_init_with_code(&ze, code);
 	ret = decc_error_set(code == ZIP_ER_NOENT			  ? DECC_ENOTFOUND
 			     : code == ZIP_ER_OPEN || code == ZIP_ER_READ ? DECC_ERROR
