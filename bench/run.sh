@@ -16,7 +16,7 @@ set -euo pipefail
 
 BUILD=${1:-build}
 [ $# -gt 0 ] && shift
-SECTIONS=(crypto node store)
+SECTIONS=(crypto node store protect)
 [ $# -gt 0 ] && SECTIONS=("$@")
 RUNS=${RUNS:-5}
 BENCH=$BUILD/bench
@@ -210,6 +210,56 @@ section_store() {
 		"$(fmt "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')" 1)" "—" "—" \
 		"< 64 MiB: $(awk -v k="$hwm" 'BEGIN { print (k < 65536) ? "met" : "MISSED" }')"
 	note "store: an add is answered once its blocks are flushed to disk (syncfs) and moved in; the client re-derives the CID while downloading."
+}
+
+# decc protect: a file protected end to end minus the upload (serialize into the DataProtector
+# zip, encrypt AES-256-CBC with the IV prepended, sha256 checksum) against `openssl enc
+# -aes-256-cbc` + `sha256sum` on the same file; peak RSS of the decc processes. PROTECT_MB sets
+# the file size (default 1024).
+section_protect() {
+	local decc=$BUILD/decc mb=${PROTECT_MB:-1024} in=$TMP/protect.in z=$TMP/protect.zip
+	local key iv t d_wall d_cpu o_wall o_cpu rss=0 r
+	[ -x "$decc" ] || { echo "bench: $decc not found (build first)" >&2; exit 1; }
+	[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is needed for peak RSS" >&2; exit 1; }
+	head -c $((mb << 20)) /dev/urandom >"$in"
+	key=$(head -c 32 /dev/urandom | od -An -tx1 -v | tr -d ' \n')
+	iv=$(head -c 16 /dev/urandom | od -An -tx1 -v | tr -d ' \n')
+	for _ in $(seq "$RUNS"); do
+		rm -f "$z" "$z.enc" "$z.enc.key"
+		d_wall=0 d_cpu=0
+		t=$(times_of /usr/bin/time -f %M -o "$TMP/rss1" "$decc" protect serialize --file "$in" --output "$z")
+		d_wall=$(awk -v a="$d_wall" -v b="${t% *}" 'BEGIN { print a + b }')
+		d_cpu=$(awk -v a="$d_cpu" -v b="${t#* }" 'BEGIN { print a + b }')
+		t=$(times_of /usr/bin/time -f %M -o "$TMP/rss2" "$decc" dataset encrypt "$z")
+		d_wall=$(awk -v a="$d_wall" -v b="${t% *}" 'BEGIN { print a + b }')
+		d_cpu=$(awk -v a="$d_cpu" -v b="${t#* }" 'BEGIN { print a + b }')
+		for r in $(cat "$TMP/rss1" "$TMP/rss2"); do [ "$r" -gt "$rss" ] && rss=$r; done
+		rm -f "$TMP/protect.ossl"
+		t=$(times_of openssl enc -aes-256-cbc -K "$key" -iv "$iv" -in "$in" -out "$TMP/protect.ossl")
+		o_wall=${t% *} o_cpu=${t#* }
+		t=$(times_of sha256sum "$TMP/protect.ossl")
+		o_wall=$(awk -v a="$o_wall" -v b="${t% *}" 'BEGIN { print a + b }')
+		o_cpu=$(awk -v a="$o_cpu" -v b="${t#* }" 'BEGIN { print a + b }')
+		echo "$d_wall $d_cpu $o_wall $o_cpu" >>"$TMP/protect.runs"
+	done
+	# the checksum printed by decc is the sha256 of the file it wrote
+	[ "$("$decc" protect checksum "$z.enc")" = "0x$(sha256sum "$z.enc" | cut -c1-64)" ] ||
+		{ echo "bench: protect checksum mismatch" >&2; exit 1; }
+	local dc oc dw ow
+	dw=$(awk '{ print $1 }' "$TMP/protect.runs" | median)
+	dc=$(awk '{ print $2 }' "$TMP/protect.runs" | median)
+	ow=$(awk '{ print $3 }' "$TMP/protect.runs" | median)
+	oc=$(awk '{ print $4 }' "$TMP/protect.runs" | median)
+	row "protect: $mb MiB file, serialize + encrypt + checksum (s, CPU)" "$(fmt "$dc" 2)" \
+		"$(fmt "$oc" 2) (openssl enc + sha256sum)" "$(ratio "$dc" "$oc")" \
+		"<= 1.3x: $(awk -v a="$dc" -v b="$oc" 'BEGIN { print (a <= 1.3 * b) ? "met" : "MISSED" }')"
+	row "protect: same, wall clock (s)" "$(fmt "$dw" 2)" "$(fmt "$ow" 2)" "$(ratio "$dw" "$ow")" \
+		"<= 1.3x: $(awk -v a="$dw" -v b="$ow" 'BEGIN { print (a <= 1.3 * b) ? "met" : "MISSED" }')"
+	row "protect: peak RSS of the decc processes (MiB)" \
+		"$(fmt "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" 1)" "—" "—" \
+		"< 64 MiB: $(awk -v k="$rss" 'BEGIN { print (k < 65536) ? "met" : "MISSED" }')"
+	note "protect: decc writes the zip (STORED, libzip, CRC-32) then reads it once to encrypt and hash (OpenSSL SHA-256); the reference makes no zip but hashes in a second read with coreutils' sha256sum. Outputs are not fsync'ed on either side."
+	rm -f "$in" "$z" "$z.enc" "$z.enc.key" "$TMP/protect.ossl"
 }
 
 for s in "${SECTIONS[@]}"; do
