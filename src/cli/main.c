@@ -29,6 +29,7 @@ const struct cli_command cli_commands[] = {
 	{ "evm", cmd_evm, "deploy PoCo on an EVM chain, send transactions, make calls" },
 	{ "node", cmd_node, "run the ledger: a chain executing PoCo natively, JSON-RPC" },
 	{ "store", cmd_store, "content-addressed storage: IPFS HTTP API server and client" },
+	{ "result", cmd_result, "beneficiary keys; download and decrypt task results" },
 	{ "protect", cmd_protect, "protected data: DataProtector zip, schema, dataset encryption" },
 	{ "sms", cmd_sms, "Secret Management Service: dataset keys, app and requester secrets" },
 	{ "secret", cmd_secret, "push secrets to an SMS (signed by the owner) and check them" },
