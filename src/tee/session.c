@@ -354,7 +354,8 @@ static int get_secret(const struct decc_tee_session_backend *b, struct decc_buf 
 	return 0;
 }
 
-static int session_id(char out[64], const uint8_t taskid[32])
+/* 10 random alphanumerics, "0000", then 0x + the task id in hex (81 bytes with the NUL). */
+static int session_id(char out[96], const uint8_t taskid[32])
 {
 	static const char al[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 	uint8_t rnd[10];
@@ -614,7 +615,7 @@ int decc_tee_session_build(struct decc_buf *session_json, const struct decc_tee_
 {
 	struct decc_tee_task_info t = { 0 };
 	uint8_t sk[32], fp[32];
-	char sid[64 + 16];
+	char sid[96];
 	bool net = false;
 	json_t *root;
 	int r;

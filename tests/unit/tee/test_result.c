@@ -76,13 +76,23 @@ static void test_digest_dir(void **state)
 	assert_int_equal(digest_of(h, d, "/iexec_out/out/"), 0);
 	assert_bytes_hex(h, 32, vs(v, "dir", "digest"));
 	/* a symlink escaping /iexec_out is refused, and so is one inside a hashed directory */
-	assert_int_equal(symlink("/etc", tt_path(sub, "link")), 0);
+	{
+		char *l = tt_path(sub, "link");
+
+		assert_int_equal(symlink("/etc", l), 0);
+		free(l);
+	}
 	assert_int_equal(digest_of(h, sub, "/iexec_out/link"), DECC_EINVAL);
 	assert_int_equal(digest_of(h, sub, "/iexec_out"), DECC_EINVAL);
 	/* empty directory, and a directory of only sub-directories */
 	tt_mkdir(d, "empty");
 	assert_int_equal(digest_of(h, d, "/iexec_out/empty"), DECC_EINVAL);
-	assert_int_equal(decc_result_digest_path(h, tt_path(sub, "sub")), 0); /* has x.txt */
+	{
+		char *l = tt_path(sub, "sub");
+
+		assert_int_equal(decc_result_digest_path(h, l), 0); /* has x.txt */
+		free(l);
+	}
 	tt_mkdir(d, "nested");
 	tt_mkdir(d, "nested/d");
 	assert_int_equal(digest_of(h, d, "/iexec_out/nested"), DECC_EINVAL);
@@ -211,7 +221,9 @@ static void test_encrypt_roundtrip(void **state)
 	tt_write(out, "r", "the result");
 	tt_mkdir(out, "deep");
 	tt_write(out, "deep/file.bin", "nested content");
-	assert_int_equal(symlink("/etc/passwd", tt_path(out, "ln")), 0);
+	p = tt_path(out, "ln");
+	assert_int_equal(symlink("/etc/passwd", p), 0);
+	free(p);
 	assert_int_equal(decc_result_zip_dir(zip, out), 0);
 	assert_false(decc_result_is_encrypted(zip));
 	assert_int_equal(decc_result_encrypt(enc, zip, (char *)keys->pub.data, keys->pub.len), 0);
@@ -406,6 +418,92 @@ static void test_altered_ciphertext(void **state)
 	tt_rm_rf(d);
 }
 
+/* Extract one entry of a zip to a file. */
+static void extract(const char *zip, const char *entry, const char *to)
+{
+	int err;
+	zip_t *z = zip_open(zip, ZIP_RDONLY, &err);
+	zip_stat_t st;
+	zip_file_t *f;
+	char *buf;
+	FILE *o;
+
+	assert_non_null(z);
+	assert_int_equal(zip_stat(z, entry, 0, &st), 0);
+	buf = malloc(st.size + 1);
+	f = zip_fopen(z, entry, 0);
+	assert_int_equal(zip_fread(f, buf, st.size), (zip_int64_t)st.size);
+	zip_fclose(f);
+	zip_discard(z);
+	o = fopen(to, "wb");
+	assert_non_null(o);
+	assert_int_equal(fwrite(buf, 1, st.size, o), st.size);
+	fclose(o);
+	free(buf);
+}
+
+/* The encrypted result opened with the openssl CLI only: pkeyutl for the key, enc for the zip. */
+static void test_openssl_interop(void **state)
+{
+	char *d = tt_mkdtemp(), *out = tt_path(d, "o"), *zip = tt_path(d, "p.zip");
+	char *enc = tt_path(d, "e.zip"), cmd[4096], keyhex[65], ivhex[33];
+	uint8_t iv[16];
+	char *a, *b, *k, *ct;
+	size_t na, nb, nk, nc;
+	FILE *f;
+
+	char *p_key = tt_path(d, "aes-key.rsa"), *p_ct = tt_path(d, "ct");
+	char *p_priv = tt_path(d, "priv.pem"), *p_kb = tt_path(d, "key.bin");
+	char *p_plain = tt_path(d, "plain.zip");
+
+	(void)state;
+	if (system("openssl version > /dev/null 2>&1") != 0)
+		skip();
+	tt_mkdir(d, "o");
+	tt_write(out, "r", "interop with openssl");
+	assert_int_equal(decc_result_zip_dir(zip, out), 0);
+	assert_int_equal(decc_result_encrypt(enc, zip, (char *)keys->pub.data, keys->pub.len), 0);
+	extract(enc, "aes-key.rsa", p_key);
+	extract(enc, "iexec_out.zip.aes", p_ct);
+	f = fopen(p_priv, "wb");
+	assert_int_equal(fwrite(keys->priv.data, 1, keys->priv.len, f), keys->priv.len);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && openssl pkeyutl -decrypt -inkey priv.pem -in aes-key.rsa -out key.bin "
+		 "-pkeyopt rsa_padding_mode:pkcs1",
+		 d);
+	assert_int_equal(system(cmd), 0);
+	k = tt_read(p_kb, &nk);
+	assert_int_equal(nk, 32);
+	decc_hex_encode(keyhex, (uint8_t *)k, 32, false);
+	ct = tt_read(p_ct, &nc);
+	assert_true(nc > 16);
+	memcpy(iv, ct, 16);
+	decc_hex_encode(ivhex, iv, 16, false);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && tail -c +17 ct > body && openssl enc -d -aes-256-cbc -K %s -iv %s "
+		 "-in body -out plain.zip",
+		 d, keyhex, ivhex);
+	assert_int_equal(system(cmd), 0);
+	a = tt_read(zip, &na);
+	b = tt_read(p_plain, &nb);
+	assert_int_equal(na, nb);
+	assert_memory_equal(a, b, na);
+	free(a);
+	free(b);
+	free(k);
+	free(ct);
+	free(out);
+	free(zip);
+	free(enc);
+	free(p_key);
+	free(p_ct);
+	free(p_priv);
+	free(p_kb);
+	free(p_plain);
+	tt_rm_rf(d);
+}
+
 static void test_keys_generate(void **state)
 {
 	char *d = tt_mkdtemp(), *pk = NULL;
@@ -456,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_unzip),
 		cmocka_unit_test(test_hostile_decrypt),
 		cmocka_unit_test(test_altered_ciphertext),
+		cmocka_unit_test(test_openssl_interop),
 		cmocka_unit_test(test_keys_generate),
 		cmocka_unit_test(test_link),
 	};
