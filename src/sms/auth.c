@@ -72,8 +72,7 @@ int decc_sms_recover(decc_address *out, const uint8_t challenge[32], const char 
 		    DECC_EAUTH,
 		    "the Authorization header is not a signature (expected 0x + 130 hex digits)");
 	if (decc_eip191_recover(out, challenge, 32, sig, n) < 0)
-		return decc_error_set(DECC_EAUTH, "the Authorization signature is invalid (%s)",
-				      decc_error_last());
+		return decc_error_wrap(DECC_EAUTH, "the Authorization signature is invalid");
 	return 0;
 }
 
@@ -156,7 +155,7 @@ static int parse_addr(decc_address *out, unsigned *status, const char *s, const 
 		return fail(status, 400, DECC_EINVAL, "missing %s", what);
 	if (decc_address_parse(out, s) < 0) {
 		*status = 400;
-		return decc_error_set(DECC_EINVAL, "%s: %s", what, decc_error_last());
+		return decc_error_wrap(DECC_EINVAL, "%s", what);
 	}
 	return 0;
 }

@@ -104,10 +104,18 @@ static void count_status(struct decc_sms_service *s, unsigned status)
 static int refuse(struct decc_sms_service *s, struct decc_sms_response *resp, unsigned status,
 		  const char *msg)
 {
-	json_t *o = json_pack("{s:[s]}", "error", msg);
-	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	char clean[700];
+	json_t *o;
+	char *text;
 	int r;
 
+	/* reasons quote request bytes, which need not be text: keep printable ASCII only */
+	snprintf(clean, sizeof(clean), "%s", msg);
+	for (char *p = clean; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+	o = json_pack("{s:[s]}", "error", clean);
+	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	if (!text)
 		return decc_error_set(DECC_ENOMEM, "sms: out of memory");
