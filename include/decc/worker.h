@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * decc worker: logs in to its scheduler (signed challenge), pings, pulls work, runs each task
+ * through a runner, computes the result digest (offchain.md §1.4), sends its own chain
+ * transactions (contribute, reveal) and reports every step to the scheduler.
+ */
+#ifndef DECC_WORKER_H
+#define DECC_WORKER_H
+
+#include <signal.h>
+
+#include "decc/address.h"
+
+/* What a runner is asked to run: one app, for one task. */
+struct decc_worker_job {
+	const char *app_multiaddr;    /* the app's registered multiaddr */
+	const uint8_t *app_checksum;  /* 32 bytes, the registered checksum (may be zero) */
+	const char *const *args;      /* NULL-terminated, from iexec_args */
+	const char *const *env;	      /* NULL-terminated "IEXEC_...=value" */
+	const char *in_dir, *out_dir; /* host dirs seen by the app as /iexec_in, /iexec_out */
+	const char *stdout_path;      /* host files receiving the app's output */
+	const char *stderr_path;
+	uint64_t timeout_s; /* category maxExecutionTime */
+};
+
+struct decc_worker_run_result {
+	int exit_code; /* -1 when killed */
+	bool timed_out;
+};
+
+/*
+ * How a task is run. Standard runners (tee false) run the app in a sandbox with no key of the
+ * worker; a TEE runner (tee true, the enclave) will also produce the enclave signature.
+ */
+struct decc_worker_runner {
+	const char *name;
+	bool tee;
+	void *ctx;
+	/* Is the app available here? DECC_ENOTFOUND when it is not (APP_IMAGE_DOWNLOAD_FAILED). */
+	int (*prepare)(void *ctx, const struct decc_worker_job *job);
+	/* Run it: 0 when it ran (whatever its exit code), negative when it could not start. */
+	int (*run)(void *ctx, struct decc_worker_run_result *res,
+		   const struct decc_worker_job *job);
+	void (*free)(void *ctx);
+};
+
+/*
+ * The interim standard runner, until the OCI runner lands: the app is a local executable in
+ * apps_dir whose sha256 equals the app's registered checksum (or, for a zero checksum, whose
+ * name is the multiaddr's last path segment); it runs under bubblewrap with the host's /usr
+ * read-only, /iexec_in read-only, /iexec_out writable, every namespace unshared (no
+ * network), an empty environment except the IEXEC_* variables, and a wall-clock limit.
+ */
+DECC_EXTERN DECC_MUST_USE int decc_worker_runner_local(struct decc_worker_runner *out,
+						       const char *apps_dir);
+
+/* Split iexec_args into words: blanks separate, '...' and "..." group, \ escapes. */
+DECC_EXTERN DECC_MUST_USE int decc_worker_split_args(char ***out, size_t *n, const char *s);
+DECC_EXTERN void decc_worker_strv_free(char **v);
+
+struct decc_worker_config {
+	const char *scheduler_url;
+	const uint8_t *sk; /* 32 bytes */
+	unsigned slots;	   /* tasks at a time (0: 1) */
+	const char *work_dir;
+	const struct decc_worker_runner *runner;
+};
+
+typedef void (*decc_worker_log_fn)(void *ctx, const char *line);
+
+/* Run until *stop becomes non-zero. Negative when it could not start (scheduler, chain). */
+DECC_EXTERN DECC_MUST_USE int decc_worker_run(const struct decc_worker_config *cfg,
+					      volatile sig_atomic_t *stop, decc_worker_log_fn log,
+					      void *log_ctx);
+
+#endif
