@@ -10,6 +10,7 @@
 #include <signal.h>
 
 #include "decc/address.h"
+#include "decc/tee.h"
 
 /* What a runner is asked to run: one app, for one task. */
 struct decc_worker_job {
@@ -26,6 +27,14 @@ struct decc_worker_job {
 struct decc_worker_run_result {
 	int exit_code; /* -1 when killed */
 	bool timed_out;
+	/*
+	 * TEE runners: what the enclave returned (result digest, hash, seal, enclave challenge
+	 * and signature, location). The worker sends contributeAndFinalize with it and releases
+	 * it. cause/error: the ReplicateStatusCause name and message when the enclave failed.
+	 */
+	struct decc_tee_result tee;
+	char cause[64];
+	char error[512];
 };
 
 /*
@@ -63,7 +72,8 @@ struct decc_worker_config {
 	const uint8_t *sk; /* 32 bytes */
 	unsigned slots;	   /* tasks at a time (0: 1) */
 	const char *work_dir;
-	const struct decc_worker_runner *runner;
+	const struct decc_worker_runner *runner;     /* standard tasks */
+	const struct decc_worker_runner *tee_runner; /* TEE tasks; NULL: this worker has none */
 };
 
 typedef void (*decc_worker_log_fn)(void *ctx, const char *line);
