@@ -11,7 +11,7 @@ APT_PACKAGES=(
 	build-essential cmake ninja-build pkg-config clang clang-format
 	libsecp256k1-dev libssl-dev openssl libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev
 	libjansson-dev libcmocka-dev libzip-dev libarchive-dev libseccomp-dev
-	bubblewrap curl jq xxd
+	bubblewrap busybox-static curl jq xxd
 )
 
 missing=()

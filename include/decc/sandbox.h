@@ -12,8 +12,14 @@
  *
  * Nesting: a process that itself runs in a sandbox made with DECC_SANDBOX_NESTABLE (the
  * enclave) can call decc_sandbox_run() again for a stricter inner sandbox (the app). It needs
- * bwrap inside its own root (bind the host's /usr or put bwrap in the rootfs) and, having no
- * cgroup filesystem, gets rlimits instead of cgroups (the result says so).
+ * bwrap inside its own root (bind the host's /usr or put bwrap in the rootfs), a /tmp (bwrap
+ * stages its new root there) and, having no cgroup filesystem, gets rlimits instead of cgroups
+ * (the result says so). A fresh procfs cannot be mounted in a nested user namespace, so the
+ * inner sandbox (detected as: we run in a user namespace other than the initial one) gets the
+ * enclosing sandbox's /proc bound read-only: the program sees the pids and command lines of
+ * the enclosing sandbox's processes (not their environment or memory: other user namespace).
+ * The enclosing rootfs must be prepared so the inner rootfs' mount points already exist when
+ * it is read-only (decc_oci_rootfs() creates them).
  *
  * The calling thread blocks until the program and every process it started are gone; the
  * library never prints and installs no signal handlers.
@@ -64,7 +70,8 @@ struct decc_sandbox_spec {
 	const char *const *tmpfs; /* private tmpfs mount points, e.g. "/tmp" */
 	size_t ntmpfs;
 	const char *const *argv; /* NULL-terminated, argv[0] looked up in the PATH of env */
-	const char *const *env;	 /* NULL-terminated "NAME=value"; nothing else is inherited */
+	const char *const *env;	 /* NULL-terminated "NAME=value"; nothing else is inherited
+				  * (bwrap adds PWD=cwd) */
 	const char *cwd;	 /* inside; NULL = "/" */
 	uint32_t uid, gid;	 /* inside; 0 = DECC_SANDBOX_NOBODY (never root inside) */
 	const char *hostname;	 /* NULL = "sandbox" */

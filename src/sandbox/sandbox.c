@@ -261,8 +261,34 @@ static int find_bwrap(char *out, size_t cap, const char *given)
 			      "(scripts/setup.sh) or set DECC_BWRAP");
 }
 
+/*
+ * True when we run in a user namespace other than the initial one, i.e. inside another
+ * sandbox. There a fresh procfs cannot be mounted: the enclosing bwrap covered parts of its
+ * /proc (sys, sysrq-trigger, irq, bus) and the kernel refuses a new proc mount in a child user
+ * namespace unless an uncovered one is visible. The nested sandbox then binds the enclosing
+ * /proc read-only instead.
+ */
+static bool in_child_userns(void)
+{
+	char buf[256];
+	unsigned long a, b, c;
+	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	if (sscanf(buf, "%lu %lu %lu", &a, &b, &c) != 3)
+		return true;
+	return !(a == 0 && b == 0 && c == 4294967295ul && !strchr(buf, '\n')[1]);
+}
+
 static int build_args(struct strv *a, const char *bwrap, const struct decc_sandbox_spec *s,
-		      uint64_t tmpfs_bytes)
+		      uint64_t tmpfs_bytes, bool nested)
 {
 	uint32_t uid = s->uid ? s->uid : DECC_SANDBOX_NOBODY;
 	uint32_t gid = s->gid ? s->gid : DECC_SANDBOX_NOBODY;
@@ -290,8 +316,14 @@ static int build_args(struct strv *a, const char *bwrap, const struct decc_sandb
 	DECC_TRY(strv_add(a, "--ro-bind"));
 	DECC_TRY(strv_add(a, s->rootfs));
 	DECC_TRY(strv_add(a, "/"));
-	DECC_TRY(strv_add(a, "--proc"));
-	DECC_TRY(strv_add(a, "/proc"));
+	if (nested) {
+		DECC_TRY(strv_add(a, "--ro-bind"));
+		DECC_TRY(strv_add(a, "/proc"));
+		DECC_TRY(strv_add(a, "/proc"));
+	} else {
+		DECC_TRY(strv_add(a, "--proc"));
+		DECC_TRY(strv_add(a, "/proc"));
+	}
 	DECC_TRY(strv_add(a, "--dev"));
 	DECC_TRY(strv_add(a, "/dev"));
 	for (size_t i = 0; i < s->ntmpfs; i++) {
@@ -728,6 +760,7 @@ int decc_sandbox_run(struct decc_sandbox_result *out, const struct decc_sandbox_
 	uint64_t t0, deadline = 0, outcap;
 	struct rusage ru = { 0 };
 	int status = 0, r;
+	bool nested;
 
 	DECC_TRY(check_spec(s));
 	DECC_TRY(find_bwrap(bwrap, sizeof(bwrap), s->bwrap));
@@ -737,10 +770,12 @@ int decc_sandbox_run(struct decc_sandbox_result *out, const struct decc_sandbox_
 	j.out.ring = malloc(j.out.cap);
 	j.err.ring = malloc(j.err.cap);
 	r = (j.out.ring && j.err.ring) ? 0 : decc_error_set(DECC_ENOMEM, "sandbox: out of memory");
+	nested = in_child_userns();
 	if (r == 0)
 		r = build_args(&j.args, bwrap, s,
 			       s->limits.tmpfs_bytes ? s->limits.tmpfs_bytes
-						     : DECC_SANDBOX_TMPFS_DEFAULT);
+						     : DECC_SANDBOX_TMPFS_DEFAULT,
+			       nested);
 	if (r == 0)
 		r = make_pipe(j.outp, true);
 	if (r == 0)
@@ -764,6 +799,12 @@ int decc_sandbox_run(struct decc_sandbox_result *out, const struct decc_sandbox_
 	}
 	if (r == 0)
 		r = setup_limits(&j, s, &res);
+	if (r == 0 && nested) {
+		size_t used = strlen(res.notes);
+
+		snprintf(res.notes + used, sizeof(res.notes) - used,
+			 "; nested: /proc of the enclosing sandbox bound read-only");
+	}
 	if (r < 0)
 		goto done;
 	j.out.fd = j.outp[0];

@@ -94,9 +94,18 @@ static int build(scmp_filter_ctx ctx, unsigned flags)
 	if (!(flags & DECC_SANDBOX_NESTABLE)) {
 		DECC_TRY(add_rules(ctx, denied_unless_nestable,
 				   DECC_ARRAY_SIZE(denied_unless_nestable), SCMP_ACT_ERRNO(EPERM)));
-		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-				     SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags, 0)) < 0)
-			return decc_error_set(DECC_ERROR, "seccomp: cannot add the clone rule");
+		/* one rule per flag: libseccomp has no "masked not equal" comparison, and
+		 * MASKED_EQ(ns_flags, 0) would match (and deny) every plain fork */
+		for (unsigned bit = 0; bit < 64; bit++) {
+			uint64_t f = (uint64_t)1 << bit;
+
+			if (!(ns_flags & f))
+				continue;
+			if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+					     SCMP_A0(SCMP_CMP_MASKED_EQ, f, f)) < 0)
+				return decc_error_set(DECC_ERROR,
+						      "seccomp: cannot add the clone rule");
+		}
 	}
 	if (!(flags & DECC_SANDBOX_NETWORK)) {
 		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1,
