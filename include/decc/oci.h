@@ -122,6 +122,31 @@ DECC_EXTERN DECC_MUST_USE int decc_oci_layer_apply_file(const char *rootfs, cons
 							uint64_t *total_bytes,
 							uint64_t *total_entries);
 
+/* ---- building ---- */
+
+/* What decc_oci_build() writes into the image config. Arrays are NULL-terminated or NULL. */
+struct decc_oci_build_spec {
+	const char *const *entrypoint;
+	const char *const *cmd;
+	const char *const *env; /* "NAME=value" */
+	const char *workdir;	/* absolute, NULL = unset */
+	const char *user;	/* NULL = unset (the runtime then uses 65534) */
+	bool gzip;		/* layer as tar+gzip (default: plain tar) */
+};
+
+/*
+ * Write a deterministic OCI image archive (a tar of an OCI image layout: oci-layout,
+ * index.json, blobs/sha256/{layer, config, manifest}) at out_path (replaced atomically) from
+ * the tree under dir (one layer; regular files, directories and symlinks; anything else is
+ * DECC_EINVAL). Same tree and spec = same bytes: entries sorted by name, mtime 0, uid/gid 0,
+ * permission bits only, no timestamps anywhere. digest_out gets "sha256:<hex>" of the
+ * manifest: the same value decc_oci_open() then reports, and the app's checksum on chain.
+ * Limits: DECC_OCI_LIMITS_DEFAULT (entries, bytes). spec may be NULL.
+ */
+DECC_EXTERN DECC_MUST_USE int decc_oci_build(char digest_out[72], const char *dir,
+					     const char *out_path,
+					     const struct decc_oci_build_spec *spec);
+
 /* ---- run parameters ---- */
 
 /*

@@ -198,8 +198,8 @@ static bool parse_u32(const char *s, size_t n, uint32_t *out)
 }
 
 /* Look a user or group name up in <rootfs>/etc/passwd or /etc/group (field 3 = the id). */
-static int lookup_name(uint32_t *out, const char *rootfs, const char *file, const char *name,
-		       size_t nl)
+static int lookup_name(uint32_t *out, uint32_t *group, const char *rootfs, const char *file,
+		       const char *name, size_t nl)
 {
 	char path[4096], line[1024];
 	FILE *f;
@@ -220,6 +220,11 @@ static int lookup_name(uint32_t *out, const char *rootfs, const char *file, cons
 		c2 = strchr(c1 + 1, ':');
 		c3 = c2 ? strchr(c2 + 1, ':') : NULL;
 		if (c3 && parse_u32(c2 + 1, (size_t)(c3 - c2 - 1), out)) {
+			char *c4 = strchr(c3 + 1, ':');
+
+			/* passwd: the 4th field is the user's primary group */
+			if (group && (!c4 || !parse_u32(c3 + 1, (size_t)(c4 - c3 - 1), group)))
+				continue;
 			fclose(f);
 			return 0;
 		}
@@ -239,12 +244,14 @@ static int resolve_user(uint32_t *uid, uint32_t *gid, const char *user, const ch
 		goto nobody;
 	colon = strchr(user, ':');
 	ul = colon ? (size_t)(colon - user) : strlen(user);
-	if (!parse_u32(user, ul, uid))
-		DECC_TRY(lookup_name(uid, rootfs, "passwd", user, ul));
+	if (parse_u32(user, ul, uid))
+		*gid = *uid; /* numeric without a group: the same number */
+	else if (ul == 4 && strncmp(user, "root", 4) == 0)
+		*uid = *gid = 0; /* no /etc/passwd needed to know root (made 65534 below) */
+	else
+		DECC_TRY(lookup_name(uid, gid, rootfs, "passwd", user, ul)); /* + primary group */
 	if (colon && !parse_u32(colon + 1, strlen(colon + 1), gid))
-		DECC_TRY(lookup_name(gid, rootfs, "group", colon + 1, strlen(colon + 1)));
-	if (!colon)
-		*gid = *uid;
+		DECC_TRY(lookup_name(gid, NULL, rootfs, "group", colon + 1, strlen(colon + 1)));
 nobody:
 	/* root inside would still be powerless (no capabilities), but apps never need it */
 	if (*uid == 0)
