@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/pococli.h"
 #include "cli/protect_cmds.h"
+#include "cli/image_cmds.h"
 
 const struct cli_command cli_commands[] = {
 	{ "help", cmd_help, "show the help of decc or of a command" },
@@ -33,6 +34,7 @@ const struct cli_command cli_commands[] = {
 	{ "protect", cmd_protect, "protected data: DataProtector zip, schema, dataset encryption" },
 	{ "sms", cmd_sms, "Secret Management Service: dataset keys, app and requester secrets" },
 	{ "secret", cmd_secret, "push secrets to an SMS (signed by the owner) and check them" },
+	{ "image", cmd_image, "iApp images: build (deterministic), digest, run like a worker" },
 };
 const size_t cli_ncommands = DECC_ARRAY_SIZE(cli_commands);
 
