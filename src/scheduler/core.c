@@ -751,6 +751,7 @@ int sched_update_status(struct sched *s, int *http, int *notice, const uint8_t t
 	struct sched_task t;
 	struct sched_repl rp;
 	char a[43];
+	bool closing;
 	int r;
 
 	hexaddr(a, w);
@@ -771,9 +772,14 @@ int sched_update_status(struct sched *s, int *http, int *notice, const uint8_t t
 		*notice = N_PLEASE_WAIT;
 		goto out;
 	}
+	/* on a finished task, workers may still report their own completion or failure */
+	closing = t.status == T_COMPLETED ? u->status == R_COMPLETING || u->status == R_COMPLETED ||
+						u->status == R_COMPLETE_FAILED
+					  : u->status == R_FAILED || u->status == R_ABORTED;
 	if (u->status == R_CREATED || u->status == R_WORKER_LOST || u->status == R_RECOVERING ||
 	    u->status == R_RESULT_UPLOAD_REQUESTED ||
-	    !sched_repl_transition_ok(rp.status, u->status) || sched_task_final(t.status)) {
+	    !sched_repl_transition_ok(rp.status, u->status) ||
+	    (sched_task_final(t.status) && !closing)) {
 		*http = 202;
 		*notice = N_PLEASE_ABORT;
 		if (!sched_task_final(t.status))
