@@ -124,9 +124,11 @@ static int open_layout(struct decc_oci_image *img)
 	if (r == 0) {
 		snprintf(img->digest, sizeof(img->digest), "%s", md.digest);
 		img->kind = DECC_OCI_DIGEST_MANIFEST;
-		DECC_ENSURE(img->man.nlayers <= img->lim.layers, DECC_ELIMIT,
-			    "image: more than %u layers", img->lim.layers);
-		for (size_t i = 0; i < img->man.nlayers; i++)
+		/* no early return: b and md are released below */
+		if (img->man.nlayers > img->lim.layers)
+			r = decc_error_set(DECC_ELIMIT, "image: more than %u layers",
+					   img->lim.layers);
+		for (size_t i = 0; r == 0 && i < img->man.nlayers; i++)
 			if (img->man.layers[i].size > img->lim.blob_bytes)
 				r = decc_error_set(DECC_ELIMIT,
 						   "image: layer %zu is larger than "
