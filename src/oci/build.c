@@ -193,7 +193,7 @@ static int add_tree(struct layer_out *L, int dirfd, const char *prefix, int dept
 		n++;
 	}
 	closedir(d);
-	if (r == 0)
+	if (r == 0 && n) /* an empty directory has no names array */
 		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		char path[PATH_MAX], link[PATH_MAX];

@@ -245,6 +245,8 @@ static void make_app_dir(const char *dir)
 	test_write_file(p, "app:x:1234:4321::/:/bin/sh\n", 0644);
 	tpath(p, sizeof(p), "%s/sh", dir);
 	assert_int_equal(symlink("app.sh", p), 0);
+	tpath(p, sizeof(p), "%s/empty", dir); /* an empty directory (no names to sort) */
+	assert_int_equal(mkdir(p, 0700), 0);
 }
 
 static const char *const ep[] = { "/bin/sh", "/app.sh", NULL };
@@ -300,6 +302,7 @@ static void test_build_roundtrip(void **state)
 	assert_int_equal(decc_oci_rootfs(&rootfs, &cached, img), 0);
 	assert_false(cached);
 	assert_true(exists_in(rootfs, "app.sh"));
+	assert_true(exists_in(rootfs, "empty"));
 	assert_true(exists_in(rootfs, "iexec_in"));
 	assert_true(exists_in(rootfs, "iexec_out"));
 	assert_true(exists_in(rootfs, "proc"));
