@@ -19,7 +19,7 @@ fail() {
 if [ -n "${IEXEC_DATASET_FILENAME:-}" ]; then
 	zip="$IN/$IEXEC_DATASET_FILENAME"
 	[ -f "$zip" ] || fail "dataset $IEXEC_DATASET_FILENAME is not in $IN"
-	# DataProtector stores entries uncompressed, which busybox unzip reads
+	# DataProtector stores entries uncompressed; busybox unzip also reads deflated ones
 	unzip -p "$zip" email >/tmp/email.borsh 2>/tmp/unzip.err || fail "no email entry in the dataset"
 	size=$(wc -c </tmp/email.borsh)
 	[ "$size" -ge 4 ] || fail "the email entry is not a Borsh string"

@@ -25,7 +25,9 @@ for a in sh cat echo printf tail head wc unzip rm ls id env mkdir test '[' sleep
 	ln -s busybox "$root/bin/$a"
 done
 printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$root/etc/passwd"
+chmod 0644 "$root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+chmod 0644 "$root/etc/group" # modes are part of the image: do not depend on the umask
 cp "$here/app.sh" "$root/app.sh"
 chmod 0755 "$root/app.sh"
 chmod 0755 "$root" "$root/bin" "$root/etc"

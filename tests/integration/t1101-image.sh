@@ -75,6 +75,20 @@ expect_eq "Hello! I read a protected record; its email has 23 characters and end
 grep -q 'alice.smith' "$T/out2/result.txt" && fail "the address leaked into the result"
 grep -q 'alice.smith' "$T/out" && fail "the address leaked into the output"
 ok "hello-iapp reads the email of a protected zip (decc protect serialize) without leaking it"
+if command -v python3 >/dev/null; then
+	# the same record with a deflated entry (zip tools other than DataProtector do that)
+	python3 -c "
+import struct, sys, zipfile
+e = b'bob@deflate.example'
+with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+    z.writestr('email', struct.pack('<I', len(e)) + e)
+" "$T/in/deflated.zip"
+	expect_ok decc image run "$T/hello.tar" --cache "$C" --in "$T/in" --out "$T/out2d" \
+		--env IEXEC_DATASET_FILENAME=deflated.zip
+	expect_eq "Hello! I read a protected record; its email has 19 characters and ends in @deflate.example." \
+		"$(cat "$T/out2d/result.txt")" "deflated entry read by busybox unzip"
+	ok "a deflated email entry is read too"
+fi
 expect_fail 1 decc image run "$T/hello.tar" --cache "$C" --in "$T/in" --out "$T/out3" \
 	--env IEXEC_DATASET_FILENAME=missing.zip
 expect_grep 'exited with 1' "$T/err" "app failure reported"

@@ -288,6 +288,8 @@ static void test_build_roundtrip(void **state)
 	spec.gzip = true;
 	assert_int_equal(decc_oci_build(d3, app, o2, &spec), 0);
 	assert_string_not_equal(d1, d3);
+	assert_int_equal(decc_oci_build(d2, app, o2, &spec), 0);
+	assert_string_equal(d2, d3); /* gzip carries no time stamp or name */
 	spec.gzip = false;
 
 	assert_int_equal(decc_oci_open(&img, o1, f->cache, NULL), 0);
