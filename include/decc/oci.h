@@ -141,7 +141,8 @@ struct decc_oci_build_spec {
  * DECC_EINVAL). Same tree and spec = same bytes: entries sorted by name, mtime 0, uid/gid 0,
  * permission bits only, no timestamps anywhere. digest_out gets "sha256:<hex>" of the
  * manifest: the same value decc_oci_open() then reports, and the app's checksum on chain.
- * Limits: DECC_OCI_LIMITS_DEFAULT (entries, bytes). spec may be NULL.
+ * The archive gets mode 0644 minus the umask. Limits: DECC_OCI_LIMITS_DEFAULT (entries,
+ * bytes). spec may be NULL.
  */
 DECC_EXTERN DECC_MUST_USE int decc_oci_build(char digest_out[72], const char *dir,
 					     const char *out_path,

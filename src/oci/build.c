@@ -521,6 +521,15 @@ int decc_oci_build(char digest_out[72], const char *dir, const char *out_path,
 		goto out;
 	}
 	tmpfd = mkstemp(tmp);
+	if (tmpfd >= 0) {
+		mode_t um = umask(0);
+
+		umask(um);
+		/* images are not secret: readable like any file the caller creates */
+		if (fchmod(tmpfd, 0644 & ~um) < 0) {
+			/* keep 0600 */
+		}
+	}
 	if (tmpfd < 0 || !(outs.f = fdopen(tmpfd, "w"))) {
 		if (tmpfd >= 0)
 			close(tmpfd), unlink(tmp);
