@@ -374,6 +374,33 @@ static void test_memory_limit(void **state)
 	free(out);
 }
 
+/* without cgroups (nested sandboxes, unprivileged callers) memory falls back to RLIMIT_AS */
+static void test_memory_rlimit(void **state)
+{
+	struct fixture *f = *state;
+	struct decc_sandbox_result res;
+	struct decc_sandbox_spec s =
+	    sh_spec(f, "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived ${#x}");
+	char *out;
+
+	s.flags = DECC_SANDBOX_NO_CGROUPS;
+	s.limits.memory_bytes = 32u << 20;
+	out = run(&s, &res);
+	assert_false(res.cgroups);
+	assert_non_null(strstr(res.notes, "rlimits"));
+	assert_null(strstr(out, "survived"));
+	assert_int_not_equal(res.exit_code, 0);
+	free(out);
+
+	/* control: a small job under a larger RLIMIT_AS */
+	s = sh_spec(f, "x=$(head -c 1000000 /dev/zero | tr '\\0' a); echo survived ${#x}");
+	s.flags = DECC_SANDBOX_NO_CGROUPS;
+	s.limits.memory_bytes = 512u << 20;
+	out = run(&s, &res);
+	assert_string_equal(out, "survived 1000000\n");
+	free(out);
+}
+
 static void test_pids_limit(void **state)
 {
 	struct fixture *f = *state;
@@ -542,6 +569,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_symlinked_mountpoint_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_kills_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memory_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_rlimit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pids_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested, setup, teardown),
