@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/pococli.h"
 #include "cli/protect_cmds.h"
+#include "cli/compute_cmds.h"
 #include "cli/image_cmds.h"
 
 const struct cli_command cli_commands[] = {
@@ -35,6 +36,8 @@ const struct cli_command cli_commands[] = {
 	{ "sms", cmd_sms, "Secret Management Service: dataset keys, app and requester secrets" },
 	{ "secret", cmd_secret, "push secrets to an SMS (signed by the owner) and check them" },
 	{ "image", cmd_image, "iApp images: build (deterministic), digest, run like a worker" },
+	{ "scheduler", cmd_scheduler, "workerpool scheduler daemon: deals, tasks, worker API" },
+	{ "worker", cmd_worker, "worker daemon: pulls tasks, runs apps, contributes, reveals" },
 };
 const size_t cli_ncommands = DECC_ARRAY_SIZE(cli_commands);
 

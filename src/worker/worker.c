@@ -549,6 +549,8 @@ static int compute(struct taskctx *t, const char **cause, struct details *d, cha
 		return decc_error_set(DECC_EAGAIN, "the app ran out of time (%llu s)",
 				      (unsigned long long)t->timeref);
 	}
+	if (res.exit_code != 0)
+		return decc_error_set(DECC_ERROR, "the app exited with code %d", res.exit_code);
 	return 0;
 }
 
