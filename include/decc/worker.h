@@ -22,6 +22,11 @@ struct decc_worker_job {
 	const char *stdout_path;      /* host files receiving the app's output */
 	const char *stderr_path;
 	uint64_t timeout_s; /* category maxExecutionTime */
+	/* TEE runners: the task, the scheduler's authorization and the worker's signature of it */
+	const uint8_t *taskid;			   /* 32 bytes */
+	const struct decc_tee_authorization *auth; /* NULL for standard tasks */
+	const uint8_t *worker_signature;	   /* 65 bytes: sign191(auth hash), worker key */
+	const char *app_image;			   /* = app_multiaddr */
 };
 
 struct decc_worker_run_result {

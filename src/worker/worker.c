@@ -219,7 +219,7 @@ static int do_register(struct worker *w)
 
 	decc_buf_init(&b, 4096);
 	snprintf(body, sizeof(body), "{\"name\":\"decc-worker\",\"cpuNb\":%u,\"teeEnabled\":%s}",
-		 w->cfg->slots ? w->cfg->slots : 1, w->cfg->runner->tee ? "true" : "false");
+		 w->cfg->slots ? w->cfg->slots : 1, w->cfg->tee_runner ? "true" : "false");
 	r = http(w, &st, &b, "POST", "/workers/register", body);
 	if (r == 0 && st != 200)
 		r = decc_error_set(DECC_ERROR, "register refused (HTTP %ld): %s", st,
@@ -250,6 +250,7 @@ struct details {
 	const char *cause;
 	const char *error;
 	const char *callback_data;
+	const char *result_link;
 	bool has_exit;
 	int exit_code;
 	const char *out_tail, *err_tail;
@@ -281,6 +282,11 @@ static int report(struct job *j, char notice[48], const char *status, const stru
 	}
 	if (d && d->callback_data)
 		e |= decc_buf_appendf(&body, "\"chainCallbackData\":\"%s\",", d->callback_data);
+	if (d && d->result_link) {
+		e |= decc_buf_append_str(&body, "\"resultLink\":\"");
+		e |= json_escape(&body, d->result_link);
+		e |= decc_buf_append_str(&body, "\",");
+	}
 	if (d && d->has_exit)
 		e |= decc_buf_appendf(&body, "\"exitCode\":%d,", d->exit_code);
 	if (d && (d->out_tail || d->err_tail)) {
@@ -680,6 +686,129 @@ static int await(struct job *j, char notice[48])
 	return decc_error_set(DECC_EAGAIN, "stopping");
 }
 
+/* Wait for the scheduler's word after a final step, then complete or abort. */
+static void finish_replicate(struct job *j, char n[48])
+{
+	for (;;) {
+		if (await(j, n) < 0)
+			return;
+		if (strcmp(n, "PLEASE_COMPLETE") == 0) {
+			if (report(j, n, "COMPLETING", NULL) == 0)
+				(void)report(j, n, "COMPLETED", NULL);
+			return;
+		}
+		if (strcmp(n, "PLEASE_ABORT") == 0) {
+			(void)report(j, n, "ABORTED", NULL);
+			return;
+		}
+		nap(j->w, 1000);
+	}
+}
+
+/*
+ * A TEE task: the enclave (the TEE runner) downloads, computes and uploads; the worker sends
+ * contributeAndFinalize with what it returned (poco.md §3.9), no reveal.
+ */
+static void run_tee(struct taskctx *t)
+{
+	struct job *j = t->j;
+	const struct decc_worker_runner *rn = j->w->cfg->tee_runner;
+	struct decc_worker_run_result res;
+	struct decc_worker_job job = { 0 };
+	struct decc_tee_authorization auth = { 0 };
+	struct details d = { 0 };
+	struct decc_buf cb = DECC_BUF_INIT;
+	uint8_t pre[72], h[32], wsig[65];
+	const char *loc;
+	char n[48], so[4200], se[4200];
+	int r;
+
+	memset(&res, 0, sizeof(res));
+	memcpy(auth.taskid, j->task, 32);
+	memcpy(auth.dealid, j->deal, 32);
+	auth.task_index = j->idx;
+	auth.worker = j->w->me;
+	auth.enclave_challenge = j->challenge;
+	memcpy(auth.signature, j->auth_sig, 65);
+	memcpy(pre, j->w->me.b, 20);
+	memcpy(pre + 20, j->task, 32);
+	memcpy(pre + 52, j->challenge.b, 20);
+	decc_keccak256(h, pre, sizeof(pre));
+	if (decc_eip191_sign(wsig, h, 32, j->w->cfg->sk) < 0) {
+		d.cause = "TEE_SESSION_GENERATION_FAILED";
+		d.error = decc_error_last();
+		(void)report(j, n, "APP_DOWNLOAD_FAILED", &d);
+		return;
+	}
+	job.app_multiaddr = (const char *)t->app.multiaddr.data;
+	job.app_checksum = t->app.checksum;
+	job.app_image = job.app_multiaddr;
+	job.taskid = j->task;
+	job.auth = &auth;
+	job.worker_signature = wsig;
+	job.in_dir = t->in;
+	job.out_dir = t->out;
+	snprintf(so, sizeof(so), "%s/stdout.log", t->dir);
+	snprintf(se, sizeof(se), "%s/stderr.log", t->dir);
+	job.stdout_path = so;
+	job.stderr_path = se;
+	job.timeout_s = t->timeref;
+	if (rn->prepare && rn->prepare(rn->ctx, &job) < 0) {
+		d.cause = "APP_IMAGE_DOWNLOAD_FAILED";
+		d.error = decc_error_last();
+		(void)report(j, n, "APP_DOWNLOAD_FAILED", &d);
+		return;
+	}
+	if (report(j, n, "APP_DOWNLOADED", NULL) < 0 || report(j, n, "COMPUTING", NULL) < 0)
+		return;
+	r = rn->run(rn->ctx, &res, &job);
+	if (r < 0 || res.cause[0]) {
+		d.cause = res.cause[0] ? res.cause : "APP_COMPUTE_FAILED";
+		d.error = res.error[0] ? res.error : decc_error_last();
+		d.has_exit = r == 0;
+		d.exit_code = res.exit_code;
+		(void)report(j, n, "COMPUTE_FAILED", &d);
+		goto out;
+	}
+	d.has_exit = true;
+	d.exit_code = res.tee.app_exit;
+	if (report(j, n, "COMPUTED", &d) < 0)
+		goto out;
+	memset(&d, 0, sizeof(d));
+	if (strcmp(n, "PLEASE_CONTRIBUTE_AND_FINALIZE") != 0) {
+		if (strcmp(n, "PLEASE_ABORT") == 0)
+			(void)report(j, n, "ABORTED", NULL);
+		goto out;
+	}
+	if (report(j, n, "CONTRIBUTE_AND_FINALIZE_ONGOING", NULL) < 0)
+		goto out;
+	loc = res.tee.callback ? "" : (res.tee.location ? res.tee.location : "");
+	r = 0;
+	if (res.tee.callback && res.tee.callback_data)
+		r = decc_hex_decode_buf(&cb, res.tee.callback_data, strlen(res.tee.callback_data));
+	if (r == 0)
+		r = decc_chain_contribute_and_finalize(t->c, j->task, res.tee.result_digest,
+						       (const uint8_t *)loc, strlen(loc), cb.data,
+						       cb.len, &res.tee.enclave_challenge,
+						       res.tee.enclave_sign, 65, j->auth_sig, 65);
+	if (r < 0) {
+		d.cause = "CHAIN_UNREACHABLE";
+		if (decc_error_code() == DECC_EREVERT)
+			d.cause = "CHAIN_RECEIPT_NOT_VALID";
+		d.error = decc_error_last();
+		(void)report(j, n, "CONTRIBUTE_AND_FINALIZE_FAILED", &d);
+		goto out;
+	}
+	d.result_link = loc;
+	d.callback_data = res.tee.callback ? res.tee.callback_data : NULL;
+	if (report(j, n, "CONTRIBUTE_AND_FINALIZE_DONE", &d) < 0)
+		goto out;
+	finish_replicate(j, n);
+out:
+	decc_buf_release(&cb);
+	decc_tee_result_release(&res.tee);
+}
+
 static void run_task(struct job *j)
 {
 	struct worker *w = j->w;
@@ -693,7 +822,7 @@ static void run_task(struct job *j)
 	decc_hex_encode(tid, j->task, 32, true);
 	if (report(j, n, "STARTING", NULL) < 0)
 		goto done;
-	if (j->tee && !w->cfg->runner->tee) {
+	if (j->tee && !w->cfg->tee_runner) {
 		d.cause = "TEE_NOT_SUPPORTED";
 		d.error = "this worker has no TEE runner (the enclave is not available yet)";
 		(void)report(j, n, "START_FAILED", &d);
@@ -709,6 +838,10 @@ static void run_task(struct job *j)
 	}
 	if (report(j, n, "STARTED", NULL) < 0 || report(j, n, "APP_DOWNLOADING", NULL) < 0)
 		goto done;
+	if (j->tee) {
+		run_tee(&t);
+		goto done;
+	}
 	struct decc_worker_job probe = { .app_multiaddr = (const char *)t.app.multiaddr.data,
 					 .app_checksum = t.app.checksum };
 	if (w->cfg->runner->prepare && w->cfg->runner->prepare(w->cfg->runner->ctx, &probe) < 0) {
