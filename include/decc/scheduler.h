@@ -25,6 +25,7 @@ struct decc_sched_config {
 	uint16_t port;
 	const char *data_dir;	   /* created if missing; holds scheduler.db */
 	const char *sms_url;	   /* optional: SMS of TEE tasks (enclave challenges) */
+	const char *store_url;	   /* optional: store API told to workers for results */
 	uint64_t start_block;	   /* first block to scan when there is no cursor yet */
 	unsigned poll_ms;	   /* chain polling period (0: 1000) */
 	unsigned worker_timeout_s; /* a worker silent that long is lost (0: 60) */

@@ -79,6 +79,9 @@ struct decc_worker_config {
 	const char *work_dir;
 	const struct decc_worker_runner *runner;     /* standard tasks */
 	const struct decc_worker_runner *tee_runner; /* TEE tasks; NULL: this worker has none */
+	/* Store API (IPFS HTTP API) receiving the zipped results of standard tasks; NULL: the
+	 * scheduler's "storeUrl", none when it has none (then no result location on chain). */
+	const char *store_url;
 };
 
 typedef void (*decc_worker_log_fn)(void *ctx, const char *line);

@@ -84,12 +84,17 @@ static int split_listen(char *host, size_t cap, uint16_t *port, const char *list
 int cmd_scheduler(struct cli *cli, int argc, char **argv)
 {
 	const char *pool = NULL, *listen = "127.0.0.1:13000", *data = NULL, *sms = NULL;
-	const char *start = NULL, *timeout = NULL, *poll = NULL;
+	const char *start = NULL, *timeout = NULL, *poll = NULL, *store = NULL;
 	const struct opt opts[] = {
-		OPT_STRING("workerpool", &pool),   OPT_STRING("listen", &listen),
-		OPT_STRING("data", &data),	   OPT_STRING("sms", &sms),
-		OPT_STRING("start-block", &start), OPT_STRING("worker-timeout", &timeout),
-		OPT_STRING("poll-ms", &poll),	   OPT_END,
+		OPT_STRING("workerpool", &pool),
+		OPT_STRING("listen", &listen),
+		OPT_STRING("data", &data),
+		OPT_STRING("sms", &sms),
+		OPT_STRING("start-block", &start),
+		OPT_STRING("worker-timeout", &timeout),
+		OPT_STRING("poll-ms", &poll),
+		OPT_STRING("store", &store),
+		OPT_END,
 	};
 	struct decc_sched_config cfg = { 0 };
 	struct decc_chain *c = NULL;
@@ -113,6 +118,9 @@ int cmd_scheduler(struct cli *cli, int argc, char **argv)
 	if (split_listen(host, sizeof(host), &cfg.port, listen) < 0)
 		return cli_usage_error(PAGE, "scheduler", "--listen: expected HOST:PORT, got '%s'",
 				       listen);
+	if ((sms && strlen(sms) > 500) || (store && strlen(store) > 500) ||
+	    (cli->rpc && strlen(cli->rpc) > 500))
+		return cli_usage_error(PAGE, "scheduler", "URLs are limited to 500 bytes");
 	if (start) {
 		if (cli_parse_u64(&v, start) < 0)
 			return cli_usage_error(PAGE, "scheduler",
@@ -147,6 +155,7 @@ int cmd_scheduler(struct cli *cli, int argc, char **argv)
 	cfg.listen_host = host;
 	cfg.data_dir = data;
 	cfg.sms_url = sms;
+	cfg.store_url = store;
 	r = decc_sched_run(&cfg, &compute_stop, sched_log, NULL);
 	decc_wipe(sk, sizeof(sk));
 	if (r < 0)

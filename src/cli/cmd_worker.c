@@ -18,13 +18,11 @@ static void worker_log(void *ctx, const char *line)
 
 int cmd_worker(struct cli *cli, int argc, char **argv)
 {
-	const char *url = NULL, *slots = NULL, *work = NULL, *apps = NULL;
+	const char *url = NULL, *slots = NULL, *work = NULL, *apps = NULL, *store = NULL;
 	const struct opt opts[] = {
-		OPT_STRING("scheduler", &url),
-		OPT_STRING("slots", &slots),
-		OPT_STRING("work-dir", &work),
-		OPT_STRING("apps-dir", &apps),
-		OPT_END,
+		OPT_STRING("scheduler", &url), OPT_STRING("slots", &slots),
+		OPT_STRING("work-dir", &work), OPT_STRING("apps-dir", &apps),
+		OPT_STRING("store", &store),   OPT_END,
 	};
 	struct decc_worker_config cfg = { 0 };
 	struct decc_worker_runner runner = { 0 };
@@ -64,6 +62,7 @@ int cmd_worker(struct cli *cli, int argc, char **argv)
 	cfg.sk = sk;
 	cfg.work_dir = work;
 	cfg.runner = &runner;
+	cfg.store_url = store;
 	r = decc_worker_run(&cfg, &compute_stop, worker_log, NULL);
 	decc_wipe(sk, sizeof(sk));
 	if (runner.free)

@@ -319,8 +319,15 @@ static int finalize(struct sched *s, struct sched_task *t, struct sched_repl *rs
 {
 	const char *link = "", *cb = "";
 	struct decc_buf cbb = DECC_BUF_INIT;
+	bool reported = false;
 	int r;
 
+	/* wait for a revealer's REVEALED report (it carries the result link), until the deadline */
+	for (size_t i = 0; i < n; i++)
+		reported |= rs[i].chain_status == 2 && rs[i].status >= R_REVEALED &&
+			    rs[i].status != R_WORKER_LOST && !sched_repl_failed(rs[i].status);
+	if (!reported && now < t->reveal_deadline)
+		return 0;
 	for (size_t i = 0; i < n; i++) {
 		if (rs[i].chain_status != 2)
 			continue;

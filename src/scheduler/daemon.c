@@ -85,10 +85,11 @@ int decc_sched_run(const struct decc_sched_config *cfg, volatile sig_atomic_t *s
 	struct sched_http *http = NULL;
 	struct sched_chainops ops = { 0 };
 	struct sched s;
-	char *path = NULL, pool[43], me_s[43], hub[43], config[1024];
+	char *path = NULL, pool[43], me_s[43], hub[43], config[4096];
 	decc_address me;
 	uint64_t chain_id;
 	size_t plen;
+	unsigned ping_s;
 	int r;
 
 	DECC_TRY(decc_file_mkdirs(cfg->data_dir, 0700));
@@ -123,6 +124,10 @@ int decc_sched_run(const struct decc_sched_config *cfg, volatile sig_atomic_t *s
 	s.start_block = cfg->start_block;
 	s.log = log;
 	s.log_ctx = log_ctx;
+	/* workers ping at least 3 times per timeout, so only a silent one is lost */
+	ping_s = cfg->ping_period_s ? cfg->ping_period_s : 10;
+	if (ping_s > s.worker_timeout_s / 3)
+		ping_s = s.worker_timeout_s / 3 ? (unsigned)(s.worker_timeout_s / 3) : 1;
 	decc_address_to_checksum(pool, &cfg->workerpool);
 	decc_address_to_checksum(me_s, &me);
 	decc_address_to_checksum(hub, &cfg->hub);
@@ -130,10 +135,10 @@ int decc_sched_run(const struct decc_sched_config *cfg, volatile sig_atomic_t *s
 		 "{\"workerPoolAddress\":\"%s\",\"schedulerPublicAddress\":\"%s\","
 		 "\"chainId\":%llu,\"chainNodeUrl\":\"%s\",\"iexecHubContractAddress\":\"%s\","
 		 "\"askForReplicatePeriod\":%u,\"pingPeriod\":%u,\"requiredWorkerVersion\":\"\","
-		 "\"smsUrl\":\"%s\"}",
+		 "\"smsUrl\":\"%s\",\"storeUrl\":\"%s\"}",
 		 pool, me_s, (unsigned long long)chain_id, cfg->rpc_url, hub,
-		 cfg->ask_period_ms ? cfg->ask_period_ms : 2000,
-		 cfg->ping_period_s ? cfg->ping_period_s : 10, cfg->sms_url ? cfg->sms_url : "");
+		 cfg->ask_period_ms ? cfg->ask_period_ms : 2000, ping_s,
+		 cfg->sms_url ? cfg->sms_url : "", cfg->store_url ? cfg->store_url : "");
 	r = sched_http_start(&http, &s, cfg->listen_host, cfg->port, config);
 	if (r < 0)
 		goto out;

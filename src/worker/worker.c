@@ -24,6 +24,7 @@
 #include "decc/file.h"
 #include "decc/hex.h"
 #include "decc/result.h"
+#include "decc/store.h"
 #include "decc/worker.h"
 
 #define MAX_ANSWER (1 << 20)
@@ -36,6 +37,7 @@ struct worker {
 	decc_address me, pool, hub;
 	char me_hex[43];
 	char rpc[512];
+	char store[512];
 	unsigned ping_s, ask_ms;
 	pthread_mutex_t lock;
 	char token[80];
@@ -686,6 +688,22 @@ static int await(struct job *j, char notice[48])
 	return decc_error_set(DECC_EAGAIN, "stopping");
 }
 
+/*
+ * Standard tasks: zip /iexec_out, upload it to the store, and give the on-chain result link
+ * {"storage":"ipfs","location":"/ipfs/CID"} (offchain.md §5) that decc result pull reads.
+ */
+static int upload_result(struct taskctx *t, struct decc_buf *link)
+{
+	char zip[4200], cid[DECC_CID_STR_MAX], loc[DECC_CID_STR_MAX + 8];
+
+	snprintf(zip, sizeof(zip), "%s/iexec_out.zip", t->dir);
+	DECC_TRY(decc_result_zip_dir(zip, t->out));
+	DECC_TRY(decc_store_client_add(cid, NULL, t->j->w->store, zip));
+	snprintf(loc, sizeof(loc), "/ipfs/%s", cid);
+	decc_buf_reset(link);
+	return decc_result_link(link, "ipfs", loc);
+}
+
 /* Wait for the scheduler's word after a final step, then complete or abort. */
 static void finish_replicate(struct job *j, char n[48])
 {
@@ -817,6 +835,7 @@ static void run_task(struct job *j)
 	char n[48], tid[67], *ot = NULL, *et = NULL;
 	const char *cause = NULL;
 	bool contribute_anyway = false;
+	struct decc_buf link = DECC_BUF_INIT;
 
 	t.j = j;
 	decc_hex_encode(tid, j->task, 32, true);
@@ -930,6 +949,11 @@ static void run_task(struct job *j)
 		if (strcmp(n, "PLEASE_REVEAL") == 0) {
 			if (report(j, n, "REVEALING", NULL) < 0)
 				goto done;
+			/* the result is in the store before the reveal, its link with REVEALED */
+			if (!t.callback_data && w->store[0] && !link.len &&
+			    upload_result(&t, &link) < 0)
+				wlog(w, "task %s: result upload failed (%s), no result location",
+				     tid, decc_error_last());
 			if (decc_chain_reveal(t.c, j->task, t.digest) < 0) {
 				d.cause = "CANNOT_REVEAL";
 				d.error = decc_error_last();
@@ -937,6 +961,7 @@ static void run_task(struct job *j)
 				goto done;
 			}
 			d.callback_data = t.callback_data;
+			d.result_link = link.len ? decc_buf_str(&link) : NULL;
 			if (report(j, n, "REVEALED", &d) < 0)
 				goto done;
 			memset(&d, 0, sizeof(d));
@@ -953,6 +978,7 @@ static void run_task(struct job *j)
 	}
 done:
 	wlog(w, "task %s: done with this task", tid);
+	decc_buf_release(&link);
 	free(ot);
 	free(et);
 	free(t.callback_data);
@@ -1006,7 +1032,7 @@ static int read_config(struct worker *w)
 	struct decc_buf b;
 	long st = 0;
 	json_t *o;
-	const char *pool, *hub, *rpc;
+	const char *pool, *hub, *rpc, *store;
 	json_int_t ask = 2000, ping = 10;
 	int r;
 
@@ -1028,6 +1054,11 @@ static int read_config(struct worker *w)
 		snprintf(w->rpc, sizeof(w->rpc), "%s", rpc);
 		w->ask_ms = ask > 100 && ask < 600000 ? (unsigned)ask : 2000;
 		w->ping_s = ping > 0 && ping < 3600 ? (unsigned)ping : 10;
+		store = json_string_value(json_object_get(o, "storeUrl"));
+		if (w->cfg->store_url)
+			store = w->cfg->store_url;
+		if (store && strlen(store) < sizeof(w->store))
+			snprintf(w->store, sizeof(w->store), "%s", store);
 		r = 0;
 	}
 	json_decref(o);

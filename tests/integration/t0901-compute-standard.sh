@@ -82,11 +82,15 @@ expect_ok decc workerpool deploy --description "e2 pool" "${G[@]}" $(wallet sche
 POOL=$(cat "$T/out")
 ok "apps and workerpool registered"
 
-# ---- scheduler and workers ----
+# ---- the store (results), scheduler and workers ----
+STPORT=$(free_port)
+STORE=http://127.0.0.1:$STPORT
+spawn "$DECC_BIN" store --data "$T/store" --listen "127.0.0.1:$STPORT" 2>"$T/store.log"
+for _ in $(seq 1 100); do curl -sf "$STORE/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 SPORT=$(free_port)
 SURL=http://127.0.0.1:$SPORT
 spawn "$DECC_BIN" --rpc "$RPC" $(wallet scheduler) scheduler --workerpool "$POOL" \
-	--data "$T/sched" --listen "127.0.0.1:$SPORT" --worker-timeout 8 --poll-ms 200 \
+	--data "$T/sched" --listen "127.0.0.1:$SPORT" --worker-timeout 8 --poll-ms 200 --store "$STORE" \
 	2>"$T/sched.log"
 SCHED_PID=$SPAWNED
 for _ in $(seq 1 100); do curl -sf "$SURL/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -164,6 +168,12 @@ expect_eq "1/${ADDR[w1]}/PROVED" \
 want=0x$(printf 'hello from the app: world 1\n' | sha256sum | cut -d' ' -f1)
 expect_eq "$want" "$(jq -r .resultDigest "$T/task.json")" "trust 1: the digest is sha256 of what the app wrote"
 ok "trust 1: the app ran (its output's digest is on chain)"
+results=$(jq -r .results "$T/task.json" | python3 -c 'import sys; print(bytes.fromhex(sys.stdin.read().strip()[2:]).decode())')
+[ "$(echo "$results" | jq -r .storage)" = ipfs ] || fail "trust 1: results on chain: $results"
+case $(echo "$results" | jq -r .location) in /ipfs/b*) ;; *) fail "trust 1: results on chain: $results" ;; esac
+expect_ok decc result pull "$TASK" "${G[@]}" --api "$STORE" --unzip "$T/result1"
+expect_eq "hello from the app: world 1" "$(cat "$T/result1/result.txt")" "decc result pull: the app's output"
+ok "trust 1: the zipped /iexec_out is in the store, its location on chain, decc result pull gets it"
 wait_sched "$TASK" COMPLETED 20
 wait_sched "$TASK" COMPLETED 20 '.replicates[0].status'
 ok "trust 1: the scheduler and its replicate say COMPLETED"
@@ -218,7 +228,9 @@ wait_task "$TASK" COMPLETED 120
 c=$(jq -r '.contributions[0].worker' "$T/task.json")
 [ "$c" != "${ADDR[$killed]}" ] || fail "the killed worker contributed"
 wait_sched "$TASK" COMPLETED 20
-expect_grep "WORKER_LOST" "$T/stask.json" "the scheduler marked the killed worker lost"
+lost=$(jq -r --arg w "$(echo "${ADDR[$killed]}" | tr A-F a-f)" \
+	'.replicates[] | select((.walletAddress | ascii_downcase) == $w) | .status' "$T/stask.json")
+expect_eq WORKER_LOST "$lost" "the scheduler marked the killed worker lost"
 ok "the task completed on another worker"
 
 # ---- an app that fails, then the requester claims after the final deadline ----

@@ -501,7 +501,14 @@ static void test_trust1_lifecycle(void **state)
 	assert_int_equal(task_status(f, id), T_RUNNING);
 	tick(f);
 	assert_int_equal(task_status(f, id), T_CONSENSUS_REACHED);
-	reveal(f, id, &f->w[0], "/ipfs/QmResult");
+	/* revealed on chain but not yet reported (no result link): no finalize yet */
+	assert_int_equal(next(f, id, &f->w[0]), N_PLEASE_REVEAL);
+	assert_int_equal(report(f, id, &f->w[0], R_REVEALING, NULL, 200), N_PLEASE_CONTINUE);
+	chain_reveal(&f->chain, id, &f->w[0]);
+	tick(f);
+	assert_int_equal(task_status(f, id), T_AT_LEAST_ONE_REVEALED);
+	assert_int_equal(f->chain.finalize_calls, 0);
+	assert_int_equal(report(f, id, &f->w[0], R_REVEALED, "/ipfs/QmResult", 200), N_PLEASE_WAIT);
 	tick(f);
 	assert_int_equal(task_status(f, id), T_COMPLETED);
 	assert_int_equal(f->chain.finalize_calls, 1);
