@@ -17,13 +17,18 @@
  * Storage: SQLite (DIR/sms.db, WAL, synchronous=FULL), each value encrypted with AES-256-CBC
  * (random IV) then MACed with HMAC-SHA256 under keys derived from the master key file
  * (DIR/master.key, 0600, created on first start). The MAC binds the row's identity (kind,
- * target, name), so rows cannot be swapped. Nothing here returns a secret over HTTP; the
- * store's decc_sms_store_get() is the release path the enclave session will use.
+ * target, name), so rows cannot be swapped.
+ *
+ * The TEE release (reference offchain.md §3–§4, ARCHITECTURE.md §6): POST /tee/challenges/{taskId}
+ * makes (once) the task's enclave challenge key, answered by its address only; POST /tee/session
+ * checks an enclave's quote and worker authorization (decc_tee_session_build) and answers the
+ * session sealed to the quote's ephemeral key. No endpoint answers a secret in the clear.
  */
 #ifndef DECC_SMS_H
 #define DECC_SMS_H
 
 #include "decc/address.h"
+#include "decc/tee.h"
 
 #define DECC_SMS_DOMAIN "IEXEC_SMS_DOMAIN"
 #define DECC_SMS_SECRET_MAX 4096      /* bytes of one secret value */
@@ -33,14 +38,16 @@
 #define DECC_SMS_APP_SECRET_INDEX "1"
 #define DECC_SMS_RESULT_KEY_NAME "iexec-result-encryption-public-key"
 #define DECC_SMS_DEFAULT_URL "http://127.0.0.1:13300"
+#define DECC_SMS_SESSION_REQUEST_MAX 4096 /* bytes of a POST /tee/session body */
 
 /* Kinds of secrets. The numbers are stored in the database: never renumber. */
 enum decc_sms_kind {
-	DECC_SMS_WEB3 = 1,	/* dataset key: target = dataset, name = "" */
-	DECC_SMS_WEB2 = 2,	/* owner-scoped: target = owner, name */
-	DECC_SMS_APP = 3,	/* app-developer secret: target = app, name = "1" */
-	DECC_SMS_REQUESTER = 4, /* requester secret: target = requester, name = key */
-	/* 5..: reserved for the compute release path (e.g. per-task enclave keys by task id) */
+	DECC_SMS_WEB3 = 1,	  /* dataset key: target = dataset, name = "" */
+	DECC_SMS_WEB2 = 2,	  /* owner-scoped: target = owner, name */
+	DECC_SMS_APP = 3,	  /* app-developer secret: target = app, name = "1" */
+	DECC_SMS_REQUESTER = 4,	  /* requester secret: target = requester, name = key */
+	DECC_SMS_ENCLAVE_KEY = 5, /* per-task enclave challenge key: target = task id, name = "" */
+				  /* 6..: reserved */
 };
 
 /* The identity of a stored secret. */
@@ -54,6 +61,10 @@ struct decc_sms_id {
 /* An id for an address target (name may be NULL for ""; DECC_EINVAL if it is too long). */
 DECC_EXTERN DECC_MUST_USE int decc_sms_id_init(struct decc_sms_id *out, enum decc_sms_kind kind,
 					       const decc_address *target, const char *name);
+
+/* An id for a task target (32 bytes; name ""). */
+DECC_EXTERN void decc_sms_id_init_task(struct decc_sms_id *out, enum decc_sms_kind kind,
+				       const uint8_t taskid[32]);
 
 /* ---- authorization (pure) ---- */
 
@@ -91,6 +102,8 @@ enum decc_sms_op_kind {
 	DECC_SMS_OP_CHECK,  /* HEAD: does it exist */
 	DECC_SMS_OP_HEALTH,
 	DECC_SMS_OP_METRICS,
+	DECC_SMS_OP_CHALLENGE, /* POST /tee/challenges/{taskId}: the task's enclave challenge */
+	DECC_SMS_OP_SESSION,   /* POST /tee/session: an enclave asks for its session */
 };
 
 struct decc_sms_op {
@@ -100,13 +113,15 @@ struct decc_sms_op {
 	const char *authorization; /* borrowed from the request */
 	const uint8_t *value;	   /* borrowed from the request */
 	size_t value_len;
-	bool compute; /* /apps and /requesters: errors as {"error":[…]} */
+	bool compute;	    /* /apps and /requesters: errors as {"error":[…]} */
+	uint8_t taskid[32]; /* DECC_SMS_OP_CHALLENGE */
 };
 
 /*
  * Route and validate a request. On failure *status gets the HTTP answer (400 bad parameter or
- * body, 404 unknown path, 405 wrong method, 413 value over DECC_SMS_SECRET_MAX) and the
- * message says why; on success *status is 0.
+ * body, 404 unknown path, 405 wrong method, 413 value over DECC_SMS_SECRET_MAX or a session
+ * request over DECC_SMS_SESSION_REQUEST_MAX) and the message says why; on success *status is
+ * 0. A session request's body is borrowed in value/value_len, parsed by the service.
  */
 DECC_EXTERN DECC_MUST_USE int decc_sms_request_parse(struct decc_sms_op *out, unsigned *status,
 						     const struct decc_sms_http_request *req);
@@ -167,11 +182,25 @@ DECC_EXTERN DECC_MUST_USE int decc_sms_store_count(struct decc_sms_store *s, uin
 typedef int (*decc_sms_owner_fn)(void *ctx, decc_address *owner, enum decc_sms_kind kind,
 				 const decc_address *asset);
 
+/*
+ * What the ledger says about a task and its deal, app, dataset and category (the TEE
+ * release reads it). DECC_ENOTFOUND when the task is not on the ledger (not initialized).
+ */
+typedef int (*decc_sms_task_fn)(void *ctx, struct decc_tee_task_info *out,
+				const uint8_t taskid[32]);
+
 struct decc_sms_service_config {
 	struct decc_sms_store *store; /* borrowed */
 	decc_sms_owner_fn owner;
 	void *owner_ctx;
 	uint64_t max_secrets; /* 0: 1000000 */
+	/* The TEE release; task NULL: the /tee endpoints answer 501. */
+	decc_sms_task_fn task;
+	void *task_ctx;
+	/* Attestation verifier (borrowed); NULL: every session request is refused. */
+	const struct decc_tee_platform *verifier;
+	/* Default result storage proxy given to post-compute (may be NULL). */
+	const char *result_proxy;
 };
 
 struct decc_sms_service;
@@ -204,6 +233,12 @@ DECC_EXTERN void decc_sms_ledger_free(struct decc_sms_ledger *l);
 /* ctx is a struct decc_sms_ledger; thread-safe (calls are serialized). */
 DECC_EXTERN int decc_sms_ledger_owner(void *ctx, decc_address *owner, enum decc_sms_kind kind,
 				      const decc_address *asset);
+/*
+ * decc_sms_task_fn over the chain: viewTask, viewDeal, the app and dataset entries and the
+ * category (ctx is a struct decc_sms_ledger; thread-safe).
+ */
+DECC_EXTERN int decc_sms_ledger_task(void *ctx, struct decc_tee_task_info *out,
+				     const uint8_t taskid[32]);
 
 /* ---- the server: `decc sms` ---- */
 
@@ -215,6 +250,10 @@ struct decc_sms_server_opts {
 	void *owner_ctx;
 	uint64_t max_secrets;	  /* 0: 1000000 */
 	unsigned max_connections; /* 0: 256 */
+	decc_sms_task_fn task;	  /* the TEE release, as in decc_sms_service_config */
+	void *task_ctx;
+	const struct decc_tee_platform *verifier;
+	const char *result_proxy;
 	/* Optional: one line per request and event (no trailing newline). */
 	void (*log)(void *ctx, const char *line);
 	void *log_ctx;

@@ -29,6 +29,15 @@ int decc_sms_id_init(struct decc_sms_id *out, enum decc_sms_kind kind, const dec
 	return 0;
 }
 
+void decc_sms_id_init_task(struct decc_sms_id *out, enum decc_sms_kind kind,
+			   const uint8_t taskid[32])
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = kind;
+	memcpy(out->target, taskid, 32);
+	out->target_len = 32;
+}
+
 void decc_sms_challenge(uint8_t out[32], enum decc_sms_kind kind, const decc_address *target,
 			const char *name, size_t name_len, const uint8_t *value, size_t value_len)
 {
@@ -277,7 +286,40 @@ static int route(struct decc_sms_op *op, unsigned *status, const struct decc_sms
 				    name);
 		return decc_sms_id_init(&op->id, DECC_SMS_REQUESTER, &op->target, name);
 	}
+	if (strncmp(p, "/tee/challenges/", 16) == 0) {
+		p += 16;
+		if (!segment(name, sizeof(name), &p) || *p)
+			return fail(status, 404, DECC_ENOTFOUND, "no such path: %s", req->path);
+		if (!post)
+			return fail(status, 405, DECC_EINVAL, "/tee/challenges/TASKID takes POST");
+		if (decc_hex_decode_exact(op->taskid, 32, name) < 0)
+			return fail(status, 400, DECC_EINVAL,
+				    "the task id in the path is not 32 bytes of hex");
+		op->op = DECC_SMS_OP_CHALLENGE;
+		decc_sms_id_init_task(&op->id, DECC_SMS_ENCLAVE_KEY, op->taskid);
+		return 0;
+	}
+	if (is(p, "/tee/session")) {
+		if (!post)
+			return fail(status, 405, DECC_EINVAL, "/tee/session takes POST");
+		op->op = DECC_SMS_OP_SESSION;
+		return 0;
+	}
 	return fail(status, 404, DECC_ENOTFOUND, "no such path: %s", req->path);
+}
+
+/* The body of a session request: 1..DECC_SMS_SESSION_REQUEST_MAX bytes. */
+static int check_session_body(unsigned *status, const struct decc_sms_http_request *req)
+{
+	if (req->body_truncated || req->body_len > DECC_SMS_SESSION_REQUEST_MAX) {
+		*status = 413;
+		return decc_error_set(DECC_ELIMIT, "session request larger than %d bytes",
+				      DECC_SMS_SESSION_REQUEST_MAX);
+	}
+	if (req->body_len == 0)
+		return fail(status, 400, DECC_EINVAL,
+			    "empty session request: the body is the enclave's request JSON");
+	return 0;
 }
 
 int decc_sms_request_parse(struct decc_sms_op *out, unsigned *status,
@@ -300,6 +342,15 @@ int decc_sms_request_parse(struct decc_sms_op *out, unsigned *status,
 		if (r < 0)
 			return r;
 		op.authorization = req->authorization;
+		op.value = req->body;
+		op.value_len = req->body_len;
+	}
+	if (op.op == DECC_SMS_OP_CHALLENGE)
+		op.authorization = req->authorization;
+	if (op.op == DECC_SMS_OP_SESSION) {
+		r = check_session_body(status, req);
+		if (r < 0)
+			return r;
 		op.value = req->body;
 		op.value_len = req->body_len;
 	}

@@ -2,7 +2,8 @@
 /*
  * `decc sms`: the HTTP side on libmicrohttpd. It gathers one request (method, path, the query
  * parameters the SMS API uses, the Authorization header, a body of at most
- * DECC_SMS_SECRET_MAX bytes) and hands it to decc_sms_handle(). Limits: body size (a larger
+ * BODY_MAX bytes: a secret or a session request) and hands it to
+ * decc_sms_handle(). Limits: body size (a larger
  * Content-Length is refused before the body is read; a chunked body is cut at the limit and
  * the rest discarded), header memory per connection, number of connections, idle timeout.
  */
@@ -19,6 +20,10 @@
 #include "decc/file.h"
 #include "decc/sms.h"
 
+/* a secret value or a session request, whichever is larger */
+#define BODY_MAX                                                                                   \
+	(DECC_SMS_SECRET_MAX > DECC_SMS_SESSION_REQUEST_MAX ? DECC_SMS_SECRET_MAX                  \
+							    : DECC_SMS_SESSION_REQUEST_MAX)
 #define DISCARD_MAX (64 * 1024)	  /* body bytes read past the limit before closing */
 #define HEADER_MEMORY (32 * 1024) /* per connection: request line + headers */
 #define CONNECTION_TIMEOUT_S 30u  /* idle connections are closed */
@@ -119,11 +124,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		if (!rq)
 			return MHD_NO;
 		/* the secret lives in this buffer until the answer: wipe it */
-		decc_buf_init_secret(&rq->body, DECC_SMS_SECRET_MAX);
+		decc_buf_init_secret(&rq->body, BODY_MAX);
 		snprintf(rq->method, sizeof(rq->method), "%s", method);
 		snprintf(rq->path, sizeof(rq->path), "%s", url);
 		*con_cls = rq;
-		if (len && strtoull(len, NULL, 10) > DECC_SMS_SECRET_MAX) {
+		if (len && strtoull(len, NULL, 10) > BODY_MAX) {
 			/* refuse before reading: the answer says why, the body is not read */
 			rq->truncated = true;
 			return answer(srv, c, rq, url, method);
@@ -138,7 +143,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (rq->truncated || rq->body.len + n > DECC_SMS_SECRET_MAX) {
+		if (rq->truncated || rq->body.len + n > BODY_MAX) {
 			rq->truncated = true;
 			rq->discarded += n;
 			return rq->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
@@ -214,6 +219,10 @@ static int open_state(struct decc_sms_server *srv, const struct decc_sms_server_
 	cfg.owner = o->owner;
 	cfg.owner_ctx = o->owner_ctx;
 	cfg.max_secrets = o->max_secrets;
+	cfg.task = o->task;
+	cfg.task_ctx = o->task_ctx;
+	cfg.verifier = o->verifier;
+	cfg.result_proxy = o->result_proxy;
 	return decc_sms_service_new(&srv->service, &cfg);
 }
 

@@ -6,6 +6,9 @@
  * over an in-memory store whose ledger says every asset is owned by the first dev account.
  * Invariants: a request the router refuses gets a 4xx status and a reason, the same from the
  * service; a push is stored (204) only when its signature recovers to the expected signer.
+ * The TEE release is wired to a ledger with one ACTIVE TEE task (0x11…11, owned by the first
+ * dev account) and a verifier trusting one platform: refusals carry a reason; a challenge
+ * answers an address only.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +28,24 @@ static int owner(void *ctx, decc_address *out, enum decc_sms_kind kind, const de
 	return 0;
 }
 
+static int task(void *ctx, struct decc_tee_task_info *t, const uint8_t taskid[32])
+{
+	(void)ctx;
+	memset(t, 0, sizeof(*t));
+	for (int i = 0; i < 32; i++)
+		if (taskid[i] != 0x11)
+			return decc_error_set(DECC_ENOTFOUND, "the task is not on the ledger");
+	t->active = true;
+	t->tag[31] = 1;
+	t->workerpool_owner = owner_addr;
+	t->app_multiaddr = strdup("/ipfs/bafyapp");
+	return 0;
+}
+
 static struct decc_sms_service *service(void)
 {
+	static struct decc_tee_platform verifier;
+	decc_address trusted;
 	static struct decc_sms_service *svc;
 	static struct decc_sms_store *store;
 	struct decc_sms_service_config cfg = { 0 };
@@ -37,8 +56,13 @@ static struct decc_sms_service *service(void)
 	if (decc_address_parse(&owner_addr, "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266") < 0 ||
 	    decc_sms_store_open(&store, ":memory:", master) < 0)
 		abort();
+	memset(trusted.b, 0x77, 20);
+	if (decc_tee_sim_verifier(&verifier, &trusted, 1) < 0)
+		abort();
 	cfg.store = store;
 	cfg.owner = owner;
+	cfg.task = task;
+	cfg.verifier = &verifier;
 	if (decc_sms_service_new(&svc, &cfg) < 0)
 		abort();
 	return svc;
@@ -87,6 +111,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	/* a request the router refuses gets the router's status, with a reason */
 	if (r < 0 && (resp.status != status || resp.body.len == 0))
+		abort();
+	if (r == 0 && op.op == DECC_SMS_OP_CHALLENGE && resp.status == 200 && resp.body.len != 43)
+		abort(); /* an address and a newline, never the key */
+	if (r == 0 && op.op == DECC_SMS_OP_SESSION && resp.status >= 400 && resp.body.len == 0)
 		abort();
 	if (resp.status == 204 && r == 0 &&
 	    (op.op == DECC_SMS_OP_PUSH || op.op == DECC_SMS_OP_UPDATE)) {
