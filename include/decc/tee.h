@@ -293,7 +293,10 @@ struct decc_tee_enclave_opts {
 	/* Optional progress lines (no secret in them). */
 	void (*log)(void *ctx, const char *line);
 	void *log_ctx;
+	/* Optional, DECC_TEE_CAUSE_MAX bytes: on failure, the ReplicateStatusCause name. */
+	char *cause;
 };
+#define DECC_TEE_CAUSE_MAX 96
 
 /*
  * attest -> session -> pre-compute -> app -> post-compute -> upload. On success out holds what

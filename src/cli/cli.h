@@ -54,6 +54,7 @@ int cmd_evm(struct cli *cli, int argc, char **argv);
 int cmd_store(struct cli *cli, int argc, char **argv);
 int cmd_result(struct cli *cli, int argc, char **argv);
 int cmd_sms(struct cli *cli, int argc, char **argv);
+int cmd_enclave(struct cli *cli, int argc, char **argv);
 int cmd_secret(struct cli *cli, int argc, char **argv);
 
 /* ---- help pages, compiled from docs/cmd/decc-<name>.md (generated help_text.c) ---- */

@@ -34,6 +34,7 @@ const struct cli_command cli_commands[] = {
 	{ "result", cmd_result, "beneficiary keys; download and decrypt task results" },
 	{ "protect", cmd_protect, "protected data: DataProtector zip, schema, dataset encryption" },
 	{ "sms", cmd_sms, "Secret Management Service: dataset keys, app and requester secrets" },
+	{ "enclave", cmd_enclave, "the TEE enclave a worker starts: attest, session, run, seal" },
 	{ "secret", cmd_secret, "push secrets to an SMS (signed by the owner) and check them" },
 	{ "image", cmd_image, "iApp images: build (deterministic), digest, run like a worker" },
 	{ "scheduler", cmd_scheduler, "workerpool scheduler daemon: deals, tasks, worker API" },

@@ -77,6 +77,13 @@ static void logf_(const struct decc_tee_enclave_opts *o, const char *fmt, ...)
 	o->log(o->log_ctx, line);
 }
 
+/* Record the cause of a failure (the first one wins). */
+static void set_cause(const struct decc_tee_enclave_opts *o, const char *cause)
+{
+	if (o->cause && !o->cause[0])
+		snprintf(o->cause, DECC_TEE_CAUSE_MAX, "%s", cause);
+}
+
 /* Ask the SMS for the session; the answer is {"sessionId","box"} (box: Base64). */
 static int get_session(struct decc_tee_session *out, const struct decc_tee_enclave_opts *o,
 		       const struct decc_tee_session_request *req, const uint8_t eph_sk[32])
@@ -95,13 +102,18 @@ static int get_session(struct decc_tee_session *out, const struct decc_tee_encla
 		url = NULL;
 		r = decc_error_set(DECC_ENOMEM, "out of memory");
 	}
-	if (r == 0)
+	if (r == 0) {
 		r = post(o->post_ctx, &resp, &status, url, decc_buf_str(&body), body.len);
+		if (r < 0)
+			set_cause(o, "UNKNOWN_SMS");
+	}
 	if (r == 0) {
 		j = json_loadb((const char *)resp.data, resp.len, 0, NULL);
 		if (status != 200) {
-			json_t *e = json_object_get(j, "error");
+			json_t *e = json_object_get(j, "error"), *c = json_object_get(j, "cause");
 
+			set_cause(o, json_is_string(c) ? json_string_value(c)
+						       : "TEE_SESSION_GENERATION_UNKNOWN_ISSUE");
 			r = decc_error_set(status == 401 || status == 403 ? DECC_EAUTH : DECC_ERROR,
 					   "the SMS refused the session (HTTP %u): %s", status,
 					   json_is_string(e) ? json_string_value(e)
@@ -119,6 +131,8 @@ static int get_session(struct decc_tee_session *out, const struct decc_tee_encla
 		r = decc_tee_open(&plain, eph_sk, req->auth.taskid, box.data, box.len);
 	if (r == 0)
 		r = decc_tee_session_parse(out, (const char *)plain.data, plain.len);
+	if (r < 0)
+		set_cause(o, "TEE_SESSION_GENERATION_SECURE_SESSION_GENERATION_FAILED");
 	json_decref(j);
 	free(url);
 	decc_buf_release(&body);
@@ -220,8 +234,10 @@ int decc_tee_enclave_run(struct decc_tee_result *out, const struct decc_tee_encl
 	req.quote.version = DECC_TEE_QUOTE_VERSION;
 	memcpy(req.quote.taskid, o->auth.taskid, 32);
 	r = o->runner->measure(o->runner->ctx, req.quote.measurement, o->image);
-	if (r < 0)
+	if (r < 0) {
+		set_cause(o, "APP_NOT_FOUND_LOCALLY");
 		return decc_error_wrap(r, "enclave: measuring the app image");
+	}
 	r = decc_secp256k1_keygen(eph_sk);
 	if (r == 0)
 		r = decc_secp256k1_pubkey(req.quote.ephemeral_pub, eph_sk);
@@ -229,6 +245,8 @@ int decc_tee_enclave_run(struct decc_tee_result *out, const struct decc_tee_encl
 		r = decc_random_bytes(req.quote.nonce, 32);
 	if (r == 0)
 		r = o->platform->quote(o->platform->ctx, &req.quote);
+	if (r < 0)
+		set_cause(o, "TEE_PREPARATION_FAILED");
 	if (r == 0) {
 		logf_(o, "quote made; asking the SMS for the session");
 		r = get_session(&s, o, &req, eph_sk);
@@ -240,6 +258,7 @@ int decc_tee_enclave_run(struct decc_tee_result *out, const struct decc_tee_encl
 	if (memcmp(s.taskid, o->auth.taskid, 32) != 0 ||
 	    !decc_ct_equal(s.app_fingerprint, req.quote.measurement, 32)) {
 		decc_tee_session_release(&s);
+		set_cause(o, "TEE_SESSION_GENERATION_SECURE_SESSION_GENERATION_FAILED");
 		return decc_error_set(DECC_EAUTH,
 				      "enclave: the session is for another task or app image");
 	}
@@ -252,6 +271,9 @@ int decc_tee_enclave_run(struct decc_tee_result *out, const struct decc_tee_encl
 	if (r == 0 && s.has_pre) {
 		logf_(o, "pre-compute");
 		r = decc_tee_precompute(&s.pre, in, &fo);
+		if (r < 0)
+			set_cause(o, r == DECC_EAUTH ? "PRE_COMPUTE_INVALID_DATASET_CHECKSUM"
+						     : "PRE_COMPUTE_FAILED_UNKNOWN_ISSUE");
 	}
 	if (r == 0)
 		r = envv(&env, &s.app);
@@ -269,21 +291,28 @@ int decc_tee_enclave_run(struct decc_tee_result *out, const struct decc_tee_encl
 		logf_(o, "running the app (network %s, time limit %llu s)",
 		      s.app_network ? "on" : "off", (unsigned long long)s.app_max_seconds);
 		r = o->runner->run(o->runner->ctx, &code, &timed_out, &spec);
-		if (r < 0)
+		if (r < 0) {
+			set_cause(o, "APP_COMPUTE_FAILED");
 			r = decc_error_wrap(r, "enclave: running the app");
-		else
+		} else {
 			logf_(o, "app exited with %d%s", code, timed_out ? " (time limit)" : "");
+		}
 	}
 	if (r == 0) {
 		logf_(o, "post-compute");
 		r = decc_tee_postcompute(&res, &s.post, outd, post);
+		if (r < 0)
+			set_cause(o, "POST_COMPUTE_FAILED_UNKNOWN_ISSUE");
 	}
 	if (r == 0) {
 		res.app_exit = code;
 		res.app_timed_out = timed_out;
 	}
-	if (r == 0 && res.upload_path)
+	if (r == 0 && res.upload_path) {
 		r = upload(&res, o, &s);
+		if (r < 0)
+			set_cause(o, "POST_COMPUTE_IPFS_UPLOAD_FAILED");
+	}
 	if (r == 0 && res.location)
 		logf_(o, "result uploaded to %s", res.location);
 	free_envv(env);

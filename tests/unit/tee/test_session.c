@@ -559,7 +559,14 @@ static void test_enclave_run(void **state)
 	work = tt_path(W->dir, "work2");
 	assert_int_equal(mkdir(work, 0700), 0);
 	o.work_dir = work;
-	assert_int_equal(decc_tee_enclave_run(&res, &o), DECC_EAUTH);
+	{
+		char cause[DECC_TEE_CAUSE_MAX] = "";
+
+		o.cause = cause;
+		assert_int_equal(decc_tee_enclave_run(&res, &o), DECC_EAUTH);
+		assert_string_equal(cause, "PRE_COMPUTE_INVALID_DATASET_CHECKSUM");
+		o.cause = NULL;
+	}
 	assert_string_equal(seen.dataset, "");
 	/* a platform the SMS does not trust */
 	{
