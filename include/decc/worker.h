@@ -27,6 +27,8 @@ struct decc_worker_job {
 	const struct decc_tee_authorization *auth; /* NULL for standard tasks */
 	const uint8_t *worker_signature;	   /* 65 bytes: sign191(auth hash), worker key */
 	const char *app_image;			   /* = app_multiaddr */
+	const char *args_text; /* iexec_args as the deal gives it (args is it split) */
+	const char *store_url; /* the worker's store API (images, results); may be NULL */
 };
 
 struct decc_worker_run_result {
@@ -67,6 +69,14 @@ struct decc_worker_runner {
  */
 DECC_EXTERN DECC_MUST_USE int decc_worker_runner_local(struct decc_worker_runner *out,
 						       const char *apps_dir);
+
+/*
+ * The OCI runner (the default): the app multiaddr is /ipfs/CID of an image archive (decc image
+ * build), downloaded from the store (store_url, else the job's) into cache_dir, its image
+ * digest checked against the registered checksum (zero: refused), run with decc_iapp_run.
+ */
+DECC_EXTERN DECC_MUST_USE int decc_worker_runner_oci(struct decc_worker_runner *out,
+						     const char *cache_dir, const char *store_url);
 
 /* Split iexec_args into words: blanks separate, '...' and "..." group, \ escapes. */
 DECC_EXTERN DECC_MUST_USE int decc_worker_split_args(char ***out, size_t *n, const char *s);

@@ -19,15 +19,20 @@ static void worker_log(void *ctx, const char *line)
 int cmd_worker(struct cli *cli, int argc, char **argv)
 {
 	const char *url = NULL, *slots = NULL, *work = NULL, *apps = NULL, *store = NULL;
+	const char *kind = "oci";
 	const struct opt opts[] = {
-		OPT_STRING("scheduler", &url), OPT_STRING("slots", &slots),
-		OPT_STRING("work-dir", &work), OPT_STRING("apps-dir", &apps),
-		OPT_STRING("store", &store),   OPT_END,
+		OPT_STRING("scheduler", &url),
+		OPT_STRING("slots", &slots),
+		OPT_STRING("work-dir", &work),
+		OPT_STRING("apps-dir", &apps),
+		OPT_STRING("store", &store),
+		OPT_STRING("runner", &kind),
+		OPT_END,
 	};
 	struct decc_worker_config cfg = { 0 };
 	struct decc_worker_runner runner = { 0 };
 	struct opt_args args;
-	char *pos[1], wbuf[256];
+	char *pos[1], wbuf[256], cache[4200];
 	uint8_t sk[32];
 	decc_address me;
 	uint64_t v;
@@ -51,9 +56,14 @@ int cmd_worker(struct cli *cli, int argc, char **argv)
 	}
 	if (!apps)
 		apps = work;
+	if (strcmp(kind, "oci") != 0 && strcmp(kind, "local") != 0)
+		return cli_usage_error(PAGE, "worker", "--runner: expected oci or local");
 	if (cli_wallet_open(cli, NULL, sk, &me) < 0)
 		return cli_fail("worker: cannot open the wallet");
-	if (decc_worker_runner_local(&runner, apps) < 0) {
+	snprintf(cache, sizeof(cache), "%s/images", work);
+	r = strcmp(kind, "oci") == 0 ? decc_worker_runner_oci(&runner, cache, store)
+				     : decc_worker_runner_local(&runner, apps);
+	if (r < 0) {
 		decc_wipe(sk, sizeof(sk));
 		return cli_fail("worker");
 	}

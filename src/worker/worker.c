@@ -515,8 +515,10 @@ static int compute(struct taskctx *t, const char **cause, struct details *d, cha
 	env_add(env, &ne, "IEXEC_BOT_SIZE=%llu", (unsigned long long)t->deal.bot_size);
 	env_add(env, &ne, "IEXEC_BOT_FIRST_INDEX=%llu", (unsigned long long)t->deal.bot_first);
 	env_add(env, &ne, "IEXEC_BOT_TASK_INDEX=%llu", (unsigned long long)t->j->idx);
-	env_add(env, &ne, "IEXEC_DATASET_ADDRESS=%s", ds);
-	env_add(env, &ne, "IEXEC_DATASET_FILENAME=%s", ds);
+	if (!decc_address_is_zero(&t->deal.dataset.pointer)) {
+		env_add(env, &ne, "IEXEC_DATASET_ADDRESS=%s", ds);
+		env_add(env, &ne, "IEXEC_DATASET_FILENAME=%s", ds);
+	}
 	env_add(env, &ne, "IEXEC_INPUT_FILES_NUMBER=%zu", nin);
 	if (nin)
 		env_add(env, &ne, "IEXEC_INPUT_FILES_FOLDER=/iexec_in");
@@ -534,6 +536,8 @@ static int compute(struct taskctx *t, const char **cause, struct details *d, cha
 	job.app_multiaddr = (const char *)t->app.multiaddr.data;
 	job.app_checksum = t->app.checksum;
 	job.args = (const char *const *)args;
+	job.args_text = t->params.args;
+	job.store_url = t->j->w->store[0] ? t->j->w->store : NULL;
 	job.env = (const char *const *)env;
 	job.in_dir = t->in;
 	job.out_dir = t->out;
@@ -761,6 +765,8 @@ static void run_tee(struct taskctx *t)
 	job.app_multiaddr = (const char *)t->app.multiaddr.data;
 	job.app_checksum = t->app.checksum;
 	job.app_image = job.app_multiaddr;
+	job.args_text = t->params.args;
+	job.store_url = j->w->store[0] ? j->w->store : NULL;
 	job.taskid = j->task;
 	job.auth = &auth;
 	job.worker_signature = wsig;
@@ -862,7 +868,8 @@ static void run_task(struct job *j)
 		goto done;
 	}
 	struct decc_worker_job probe = { .app_multiaddr = (const char *)t.app.multiaddr.data,
-					 .app_checksum = t.app.checksum };
+					 .app_checksum = t.app.checksum,
+					 .store_url = w->store[0] ? w->store : NULL };
 	if (w->cfg->runner->prepare && w->cfg->runner->prepare(w->cfg->runner->ctx, &probe) < 0) {
 		d.cause = "APP_IMAGE_DOWNLOAD_FAILED";
 		d.error = decc_error_last();

@@ -99,7 +99,7 @@ ok "the scheduler answers /healthz"
 declare -A WPID
 start_worker() {
 	spawn "$DECC_BIN" $(wallet "$1") worker --scheduler "$SURL" --work-dir "$T/work-$1" \
-		--apps-dir "$T/apps" 2>>"$T/$1.log"
+		--runner local --apps-dir "$T/apps" 2>>"$T/$1.log"
 	WPID[$1]=$SPAWNED
 }
 start_worker w1
@@ -264,6 +264,26 @@ ok "claimed: FAILED on chain and in the scheduler"
 expect_ok decc task claim "$NOCOMP" "${G[@]}" $(wallet requester)
 expect_eq "$before" "$(bal requester)" "claims: the requester refunded in full"
 ok "the second failed task claimed too"
+
+# ---- the default runner: an OCI iApp (examples/hello-iapp) from the store ----
+if [ -x /bin/busybox ]; then
+	DECC_BIN="$DECC_BIN" sh "$DECC_SRC/examples/hello-iapp/build.sh" "$T/hello.tar" >"$T/digest"
+	expect_ok decc store add "$T/hello.tar" --api "$STORE"
+	IMG=$(cat "$T/out")
+	expect_ok decc app deploy --name hello-iapp --multiaddr "/ipfs/$IMG" --checksum "$(cat "$T/digest")" \
+		"${G[@]}" $(wallet appdev)
+	APP[iapp]=$(cat "$T/out")
+	for w in w2 w3; do kill "${WPID[$w]}"; done
+	sleep 1
+	spawn "$DECC_BIN" $(wallet w2) worker --scheduler "$SURL" --work-dir "$T/work-oci" 2>>"$T/w2-oci.log"
+	deal iapp 1 1
+	wait_task "$TASK" COMPLETED 120
+	expect_ok decc result pull "$TASK" "${G[@]}" --api "$STORE" --unzip "$T/result-oci"
+	expect_grep "world" "$T/result-oci/result.txt" "OCI iApp: its greeting with the task's arguments"
+	ok "the default (OCI) runner ran the iApp image downloaded from the store: $(cat "$T/result-oci/result.txt")"
+else
+	echo "# skipped the OCI iApp part: no /bin/busybox (scripts/setup.sh installs busybox-static)"
+fi
 
 # ---- clean stop ----
 kill -TERM "$SCHED_PID"
