@@ -252,6 +252,9 @@ DECC_EXTERN DECC_MUST_USE int decc_tee_postcompute(struct decc_tee_result *out,
 /* The JSON the enclave gives the worker (no secret in it). */
 DECC_EXTERN DECC_MUST_USE int decc_tee_result_json(struct decc_buf *out,
 						   const struct decc_tee_result *r);
+/* And back (the worker reads it): digests, challenge, signature, location, callback data. */
+DECC_EXTERN DECC_MUST_USE int decc_tee_result_parse(struct decc_tee_result *out, const char *json,
+						    size_t n);
 
 /* ---- the enclave ---- */
 

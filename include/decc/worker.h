@@ -78,6 +78,25 @@ DECC_EXTERN DECC_MUST_USE int decc_worker_runner_local(struct decc_worker_runner
 DECC_EXTERN DECC_MUST_USE int decc_worker_runner_oci(struct decc_worker_runner *out,
 						     const char *cache_dir, const char *store_url);
 
+/* The TEE runner (src/worker/runner_tee.c): `decc enclave` in a sandbox (E3). */
+struct decc_worker_tee_opts {
+	const char *decc_bin;	  /* the decc binary that runs as the enclave (bound read-only) */
+	const char *sms_url;	  /* the SMS giving the sessions */
+	const char *store_url;	  /* store API (image download, result upload); NULL: the job's */
+	const char *platform_key; /* simulated platform key file (0600) */
+	const char *cache_dir;	  /* downloaded app images */
+	const char *work_dir;	  /* a private dir per task is made (and removed) here */
+};
+/*
+ * prepare: the app image (/ipfs/CID from the store) into cache_dir, its digest checked against
+ * the registered checksum (DECC_ENOTFOUND otherwise). run: `decc enclave` under
+ * decc_sandbox_run (NESTABLE | NETWORK; host /usr, the decc binary, the image, the
+ * authorization and the platform key read-only; a tmpfs /work); its result JSON goes to
+ * res->tee (exit_code: the app's), a failure to res->cause/error with a non-zero exit_code.
+ */
+DECC_EXTERN DECC_MUST_USE int decc_worker_runner_tee(struct decc_worker_runner *out,
+						     const struct decc_worker_tee_opts *o);
+
 /* Split iexec_args into words: blanks separate, '...' and "..." group, \ escapes. */
 DECC_EXTERN DECC_MUST_USE int decc_worker_split_args(char ***out, size_t *n, const char *s);
 DECC_EXTERN void decc_worker_strv_free(char **v);

@@ -207,3 +207,59 @@ int decc_tee_result_json(struct decc_buf *out, const struct decc_tee_result *r)
 	json_decref(o);
 	return rc;
 }
+
+static int hex_field(uint8_t *out, size_t n, json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v) || decc_hex_decode_exact(out, n, json_string_value(v)) < 0)
+		return decc_error_set(DECC_EINVAL, "enclave result: \"%s\" is not %zu bytes of hex",
+				      key, n);
+	return 0;
+}
+
+int decc_tee_result_parse(struct decc_tee_result *out, const char *json, size_t n)
+{
+	struct decc_tee_result r = { 0 };
+	json_error_t err;
+	json_t *o, *v;
+	int rc;
+
+	DECC_ENSURE(n <= ((size_t)1 << 20), DECC_ELIMIT, "enclave result: larger than 1 MiB");
+	o = json_loadb(json, n, JSON_REJECT_DUPLICATES, &err);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return decc_error_set(DECC_EINVAL, "enclave result: not a JSON object");
+	}
+	rc = hex_field(r.result_digest, 32, o, "resultDigest");
+	if (rc == 0)
+		rc = hex_field(r.result_hash, 32, o, "resultHash");
+	if (rc == 0)
+		rc = hex_field(r.result_seal, 32, o, "resultSeal");
+	if (rc == 0)
+		rc = hex_field(r.enclave_sign, 65, o, "enclaveSignature");
+	v = json_object_get(o, "enclaveChallenge");
+	if (rc == 0 && (!json_is_string(v) ||
+			decc_address_parse(&r.enclave_challenge, json_string_value(v)) < 0))
+		rc = decc_error_set(DECC_EINVAL, "enclave result: bad \"enclaveChallenge\"");
+	r.encrypted = json_is_true(json_object_get(o, "encrypted"));
+	r.app_timed_out = json_is_true(json_object_get(o, "appTimedOut"));
+	v = json_object_get(o, "appExitCode");
+	r.app_exit = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+	v = json_object_get(o, "location");
+	if (rc == 0 && json_is_string(v) && !(r.location = strdup(json_string_value(v))))
+		rc = decc_error_set(DECC_ENOMEM, "out of memory");
+	v = json_object_get(o, "callbackData");
+	if (rc == 0 && json_is_string(v)) {
+		r.callback = true;
+		if (!(r.callback_data = strdup(json_string_value(v))))
+			rc = decc_error_set(DECC_ENOMEM, "out of memory");
+	}
+	json_decref(o);
+	if (rc < 0) {
+		decc_tee_result_release(&r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
