@@ -281,6 +281,13 @@ DECC_EXTERN DECC_MUST_USE int decc_sms_client_push(const char *sms_url, enum dec
 						   const decc_address *target, const char *name,
 						   const uint8_t *value, size_t n, bool update,
 						   const uint8_t sk[32]);
+/*
+ * POST /tee/challenges/{taskId} signed with sk (the workerpool owner's): *out gets the task's
+ * enclave challenge address. Refusals as decc_sms_client_push.
+ */
+DECC_EXTERN DECC_MUST_USE int decc_sms_client_challenge(const char *sms_url, decc_address *out,
+							const uint8_t taskid[32],
+							const uint8_t sk[32]);
 /* HEAD: *exists gets whether the SMS has the secret. */
 DECC_EXTERN DECC_MUST_USE int decc_sms_client_check(const char *sms_url, bool *exists,
 						    enum decc_sms_kind kind,

@@ -16,6 +16,7 @@
 #include "decc/file.h"
 #include "decc/hex.h"
 #include "decc/iapp.h"
+#include "decc/sms.h"
 #include "decc/tee.h"
 #include "cli/cli.h"
 
@@ -85,7 +86,8 @@ static int failure(const char *cause, const char *error)
 int cmd_enclave(struct cli *cli, int argc, char **argv)
 {
 	const char *sms = NULL, *store = NULL, *work = NULL, *image = NULL, *pkey = NULL;
-	const char *auth_file = NULL, *wsig = NULL, *cache = NULL;
+	const char *auth_file = NULL, *wsig = NULL, *cache = NULL, *make_key = NULL;
+	const char *challenge = NULL;
 	const struct opt opts[] = {
 		OPT_STRING("sms", &sms),
 		OPT_STRING("store", &store),
@@ -95,6 +97,8 @@ int cmd_enclave(struct cli *cli, int argc, char **argv)
 		OPT_STRING("authorization", &auth_file),
 		OPT_STRING("worker-signature", &wsig),
 		OPT_STRING("cache-dir", &cache),
+		OPT_STRING("make-platform-key", &make_key),
+		OPT_STRING("challenge", &challenge),
 		OPT_END,
 	};
 	struct decc_tee_platform platform = { 0 };
@@ -112,6 +116,35 @@ int cmd_enclave(struct cli *cli, int argc, char **argv)
 	r = cli_parse(cli, PAGE, "enclave", opts, argc - 1, argv + 1, &args, pos, 0, &done);
 	if (done)
 		return r;
+	if (make_key) {
+		decc_address a;
+		char as[43];
+
+		if (decc_tee_sim_key_create(&a, make_key) < 0)
+			return cli_fail("enclave --make-platform-key");
+		decc_address_to_checksum(as, &a);
+		printf("%s\n", as);
+		return CLI_EXIT_OK;
+	}
+	if (challenge) {
+		uint8_t tid[32], sk[32];
+		decc_address me, a;
+		char as[43];
+
+		if (!sms)
+			return cli_usage_error(PAGE, "enclave", "--challenge needs --sms URL");
+		if (decc_hex_decode_exact(tid, 32, challenge) < 0)
+			return cli_usage_error(PAGE, "enclave", "--challenge: expected a task id");
+		if (cli_wallet_open(cli, NULL, sk, &me) < 0)
+			return cli_fail("enclave --challenge: the workerpool owner's wallet");
+		r = decc_sms_client_challenge(sms, &a, tid, sk);
+		decc_wipe(sk, sizeof(sk));
+		if (r < 0)
+			return cli_fail("enclave --challenge");
+		decc_address_to_checksum(as, &a);
+		printf("%s\n", as);
+		return CLI_EXIT_OK;
+	}
 	if (!sms || !work || !image || !pkey || !auth_file || !wsig || !cache)
 		return cli_usage_error(
 		    PAGE, "enclave",

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decc/crypto.h"
 #include "decc/error.h"
 #include "decc/hex.h"
 #include "decc/sms.h"
@@ -234,5 +235,61 @@ int decc_sms_client_check(const char *sms_url, bool *exists, enum decc_sms_kind 
 	curl_easy_cleanup(h);
 	decc_buf_release(&url);
 	decc_buf_release(&body);
+	return r;
+}
+
+int decc_sms_client_challenge(const char *sms_url, decc_address *out, const uint8_t taskid[32],
+			      const uint8_t sk[32])
+{
+	struct decc_buf url = DECC_BUF_INIT, body = DECC_BUF_INIT, auth = DECC_BUF_INIT;
+	struct curl_slist *hdr = NULL;
+	uint8_t h32[32], sig[65];
+	char tid[67];
+	long status = 0;
+	CURL *h;
+	int r;
+
+	DECC_TRY(curl_ready());
+	h = curl_easy_init();
+	if (!h)
+		return decc_error_set(DECC_ENOMEM, "sms client: cannot create a curl handle");
+	decc_buf_init(&body, MAX_ANSWER);
+	decc_hex_encode(tid, taskid, 32, true);
+	decc_keccak256(h32, taskid, 32);
+	r = decc_eip191_sign(sig, h32, 32, sk);
+	if (r == 0)
+		r = decc_buf_appendf(&url, "%s/tee/challenges/%s", sms_url, tid);
+	if (r == 0)
+		r = decc_buf_append_str(&auth, "Authorization: ");
+	if (r == 0)
+		r = decc_hex_append(&auth, sig, sizeof(sig));
+	if (r == 0 && !(hdr = curl_slist_append(NULL, decc_buf_str(&auth))))
+		r = decc_error_set(DECC_ENOMEM, "sms client: out of memory");
+	if (r == 0) {
+		curl_easy_setopt(h, CURLOPT_URL, decc_buf_str(&url));
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
+		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+		r = perform(h, &status, decc_buf_str(&url));
+	}
+	if (r == 0 && status != 200)
+		r = status_error(status, &body, decc_buf_str(&url));
+	if (r == 0) {
+		while (body.len &&
+		       (body.data[body.len - 1] == '\n' || body.data[body.len - 1] == ' '))
+			body.data[--body.len] = 0;
+		if (decc_address_parse(out, decc_buf_str(&body)) < 0)
+			r = decc_error_set(DECC_EINVAL, "the SMS answer is not an address");
+	}
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(h);
+	decc_buf_release(&url);
+	decc_buf_release(&body);
+	decc_buf_release(&auth);
 	return r;
 }

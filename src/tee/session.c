@@ -465,9 +465,10 @@ static int build(json_t *root, const struct decc_tee_session_backend *b,
 		r = env_setu(app, "IEXEC_BOT_FIRST_INDEX", t->bot_first);
 	if (r == 0)
 		r = env_setu(app, "IEXEC_BOT_TASK_INDEX", t->task_index);
-	if (r == 0)
+	/* only with a dataset: apps test IEXEC_DATASET_FILENAME to know whether they have one */
+	if (r == 0 && has_dataset)
 		r = env_setaddr(app, "IEXEC_DATASET_ADDRESS", &t->dataset);
-	if (r == 0)
+	if (r == 0 && has_dataset)
 		r = env_setaddr(app, "IEXEC_DATASET_FILENAME", &t->dataset);
 	if (r == 0)
 		r = env_setu(app, "IEXEC_INPUT_FILES_NUMBER", nfiles);
