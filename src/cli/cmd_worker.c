@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "decc/error.h"
+#include "decc/file.h"
 #include "decc/worker.h"
 #include "cli/compute_cmds.h"
 
@@ -19,7 +21,7 @@ static void worker_log(void *ctx, const char *line)
 int cmd_worker(struct cli *cli, int argc, char **argv)
 {
 	const char *url = NULL, *slots = NULL, *work = NULL, *apps = NULL, *store = NULL;
-	const char *kind = "oci";
+	const char *kind = "oci", *sms = NULL, *pkey = NULL;
 	const struct opt opts[] = {
 		OPT_STRING("scheduler", &url),
 		OPT_STRING("slots", &slots),
@@ -27,10 +29,15 @@ int cmd_worker(struct cli *cli, int argc, char **argv)
 		OPT_STRING("apps-dir", &apps),
 		OPT_STRING("store", &store),
 		OPT_STRING("runner", &kind),
+		OPT_STRING("sms", &sms),
+		OPT_STRING("platform-key", &pkey),
 		OPT_END,
 	};
 	struct decc_worker_config cfg = { 0 };
-	struct decc_worker_runner runner = { 0 };
+	struct decc_worker_runner runner = { 0 }, tee = { 0 };
+	struct decc_worker_tee_opts to = { 0 };
+	char self[4096], tcache[4200], twork[4200];
+	ssize_t sl;
 	struct opt_args args;
 	char *pos[1], wbuf[256], cache[4200];
 	uint8_t sk[32];
@@ -56,6 +63,9 @@ int cmd_worker(struct cli *cli, int argc, char **argv)
 	}
 	if (!apps)
 		apps = work;
+	if (!sms != !pkey)
+		return cli_usage_error(PAGE, "worker",
+				       "TEE tasks need both --sms URL and --platform-key FILE");
 	if (strcmp(kind, "oci") != 0 && strcmp(kind, "local") != 0)
 		return cli_usage_error(PAGE, "worker", "--runner: expected oci or local");
 	if (cli_wallet_open(cli, NULL, sk, &me) < 0)
@@ -67,6 +77,32 @@ int cmd_worker(struct cli *cli, int argc, char **argv)
 		decc_wipe(sk, sizeof(sk));
 		return cli_fail("worker");
 	}
+	if (sms) {
+		sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (sl <= 0) {
+			decc_wipe(sk, sizeof(sk));
+			if (runner.free)
+				runner.free(runner.ctx);
+			return cli_failx("worker: cannot find the decc binary for the enclave");
+		}
+		self[sl] = 0;
+		snprintf(tcache, sizeof(tcache), "%s/tee-images", work);
+		snprintf(twork, sizeof(twork), "%s/tee", work);
+		to.decc_bin = self;
+		to.sms_url = sms;
+		to.store_url = store;
+		to.platform_key = pkey;
+		to.cache_dir = tcache;
+		to.work_dir = twork;
+		if (decc_file_mkdirs(tcache, 0700) < 0 || decc_file_mkdirs(twork, 0700) < 0 ||
+		    decc_worker_runner_tee(&tee, &to) < 0) {
+			decc_wipe(sk, sizeof(sk));
+			if (runner.free)
+				runner.free(runner.ctx);
+			return cli_fail("worker: the TEE runner");
+		}
+		cfg.tee_runner = &tee;
+	}
 	compute_catch_signals();
 	cfg.scheduler_url = url;
 	cfg.sk = sk;
@@ -77,6 +113,8 @@ int cmd_worker(struct cli *cli, int argc, char **argv)
 	decc_wipe(sk, sizeof(sk));
 	if (runner.free)
 		runner.free(runner.ctx);
+	if (tee.free)
+		tee.free(tee.ctx);
 	if (r < 0)
 		return cli_fail("worker");
 	compute_log("worker", "stopped");
