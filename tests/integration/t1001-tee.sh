@@ -5,7 +5,8 @@
 # the worker (its signature, decc enclave, contributeAndFinalize). Security cases, each must
 # fail: another image's measurement, an untrusted platform key, an authorization not signed
 # by the workerpool owner, a result digest changed after the enclave signed it (reverts on the
-# ledger). No answer or log of the SMS carries a secret in the clear.
+# ledger), a genuine quote replayed for another task (recorded by a stand-in for the SMS). No
+# answer or log of the SMS carries a secret in the clear.
 . "$(dirname "$0")/lib.sh"
 
 command -v bwrap >/dev/null || { echo "SKIP: bwrap not installed"; exit 77; }
@@ -75,20 +76,20 @@ POOL=$(cat "$T/out")
 printf '%s' "$SECRET" >"$T/secret"
 expect_ok decc secret push-requester tok --value-file "$T/secret" --sms "$SMS" $(wallet requester)
 
-# ---- a TEE deal, trust 1, volume 1 ----
+# ---- a TEE deal, trust 1, volume 2 ----
 cat >"$T/app.json" <<J
-{"app":"$APP","appprice":"0","volume":"1","tag":"$TTAG","datasetrestrict":"$ZERO",
+{"app":"$APP","appprice":"0","volume":"2","tag":"$TTAG","datasetrestrict":"$ZERO",
  "workerpoolrestrict":"$ZERO","requesterrestrict":"$ZERO","salt":"0x$(printf '%064x' 1)"}
 J
 cat >"$T/pool.json" <<J
-{"workerpool":"$POOL","workerpoolprice":"10","volume":"1","tag":"$TTAG","category":"0",
+{"workerpool":"$POOL","workerpoolprice":"10","volume":"2","tag":"$TTAG","category":"0",
  "trust":"1","apprestrict":"$ZERO","datasetrestrict":"$ZERO","requesterrestrict":"$ZERO",
  "salt":"0x$(printf '%064x' 1)"}
 J
 cat >"$T/req.json" <<J
 {"app":"$APP","appmaxprice":"0","dataset":"$ZERO","datasetmaxprice":"0",
  "workerpool":"$POOL","workerpoolmaxprice":"10","requester":"${ADDR[requester]}",
- "volume":"1","tag":"$TTAG","category":"0","trust":"1","beneficiary":"${ADDR[requester]}",
+ "volume":"2","tag":"$TTAG","category":"0","trust":"1","beneficiary":"${ADDR[requester]}",
  "callback":"$ZERO","params":"{\"iexec_args\":\"tee world\",\"iexec_secrets\":{\"1\":\"tok\"}}",
  "salt":"0x$(printf '%064x' 1)"}
 J
@@ -120,13 +121,25 @@ WSIG=$(cat "$T/out")
 expect_ok decc task authorize "$TASK" --worker "${ADDR[worker]}" --enclave-challenge "$CHAL" \
 	"${G[@]}" $(wallet requester)
 BADSIG=$(cat "$T/out")
-auth_json() {
-	printf '{"chainTaskId":"%s","dealId":"%s","taskIndex":0,"workerWallet":"%s",' \
-		"$TASK" "$DEAL" "${ADDR[worker]}"
-	printf '"enclaveChallenge":"%s","signature":{"value":"%s"}}\n' "$CHAL" "$1"
+auth_json() { # SIGNATURE [TASK IDX CHALLENGE]
+	printf '{"chainTaskId":"%s","dealId":"%s","taskIndex":%s,"workerWallet":"%s",' \
+		"${2:-$TASK}" "$DEAL" "${3:-0}" "${ADDR[worker]}"
+	printf '"enclaveChallenge":"%s","signature":{"value":"%s"}}\n' "${4:-$CHAL}" "$1"
 }
 auth_json "$ASIG" >"$T/auth.json"
 auth_json "$BADSIG" >"$T/badauth.json"
+# the second task of the deal, for the replay case
+expect_ok decc task initialize "$DEAL" 1 "${G[@]}" $(wallet scheduler)
+TASK2=$(cat "$T/out")
+expect_ok decc enclave --challenge "$TASK2" --sms "$SMS" $(wallet scheduler)
+CHAL2=$(cat "$T/out")
+[ "$CHAL2" != "$CHAL" ] || fail "two tasks share one enclave challenge"
+expect_ok decc task authorize "$TASK2" --worker "${ADDR[worker]}" --enclave-challenge "$CHAL2" \
+	"${G[@]}" $(wallet scheduler)
+auth_json "$(cat "$T/out")" "$TASK2" 1 "$CHAL2" >"$T/auth2.json"
+expect_ok decc task authorize "$TASK2" --worker "${ADDR[worker]}" --enclave-challenge "$CHAL2" \
+	"${G[@]}" $(wallet worker)
+WSIG2=$(cat "$T/out")
 ok "scheduler side: task $TASK, enclave challenge $CHAL"
 
 # enclave IMAGE KEY AUTH NAME: run decc enclave, stdout in $T/NAME.out
@@ -149,6 +162,45 @@ refused rogue "TEE_SESSION_GENERATION_INVALID_AUTHORIZATION"
 enclave "$T/hello.tar" "$T/platform.key" "$T/badauth.json" badauth && fail "a bad authorization got a session"
 refused badauth "workerpool owner"
 
+# a quote replayed for another task: record a genuine session request (a recorder in place
+# of the SMS), then send its quote with task 2's authorization and worker signature
+RECPORT=$(free_port)
+cat >"$T/recorder.py" <<'PY'
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        open(sys.argv[2], "wb").write(body)
+        self.send_response(503); self.end_headers()
+    def do_GET(self):
+        self.send_response(204); self.end_headers()
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+spawn python3 "$T/recorder.py" "$RECPORT" "$T/recorded.json"
+REC_PID=$SPAWNED
+for _ in $(seq 1 50); do curl -s "http://127.0.0.1:$RECPORT/" >/dev/null 2>&1 && break; sleep 0.1; done
+SMS_SAVED=$SMS
+SMS=http://127.0.0.1:$RECPORT
+enclave "$T/hello.tar" "$T/platform.key" "$T/auth.json" recorded && fail "the recorder gave a session"
+kill "$REC_PID"
+wait "$REC_PID" 2>/dev/null || true
+SMS=$SMS_SAVED
+[ -s "$T/recorded.json" ] || fail "no session request recorded"
+jq --slurpfile a "$T/auth2.json" --arg w "$WSIG2" '.authorization = $a[0] | .workerSignature = $w' \
+	"$T/recorded.json" >"$T/replay.json"
+code=$(curl -s -o "$T/replay.out" -w '%{http_code}' -X POST "$SMS/tee/session" \
+	-H 'Content-Type: application/json' --data-binary @"$T/replay.json")
+expect_eq 401 "$code" "a quote replayed for another task is refused"
+expect_grep "another task" "$T/replay.out" "the refusal says the quote is for another task"
+# the genuine request itself: the SMS answers only a sealed box
+code=$(curl -s -o "$T/genuine.out" -w '%{http_code}' -X POST "$SMS/tee/session" \
+	-H 'Content-Type: application/json' --data-binary @"$T/recorded.json")
+expect_eq 200 "$code" "the recorded genuine request gets a session"
+jq -e '.box' "$T/genuine.out" >/dev/null || fail "no sealed box in the session answer"
+if grep -q "$SECRET" "$T/genuine.out"; then fail "the session answer has the secret in the clear"; fi
+ok "the session answer is a sealed box: the requester secret is not in it"
+
 # ---- the enclave run ----
 enclave "$T/hello.tar" "$T/platform.key" "$T/auth.json" good ||
 	{ cat "$T/good.out" "$T/good.err" >&2; fail "decc enclave failed"; }
@@ -164,8 +216,6 @@ ok "decc enclave: digest $DIGEST, result at $(jq -r .location "$T/good.out")"
 for f in "$T/sms.log" "$T"/*.out "$T"/*.err; do
 	if grep -q "$SECRET" "$f"; then fail "the requester secret is in $f"; fi
 done
-curl -s -X POST "$SMS/tee/session" -d @"$T/auth.json" >"$T/raw-session"
-if grep -q "$SECRET" "$T/raw-session"; then fail "the SMS answered a secret in the clear"; fi
 ok "no SMS answer, log or enclave output carries the requester secret"
 
 # ---- contributeAndFinalize: a changed digest reverts, the enclave's one completes ----
