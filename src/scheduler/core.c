@@ -254,18 +254,9 @@ static int do_initialize(struct sched *s, struct sched_task *t, uint64_t now)
 	struct sched_ctask ct;
 	int r;
 
-	if (is_tee(t->tag) && !t->has_challenge) {
-		if (!s->ops->challenge)
-			return task_fail(s, t, T_INITIALIZE_FAILED, now,
-					 "TEE task and no SMS configured (--sms URL)");
-		r = s->ops->challenge(s->ctx, &t->challenge, t->id);
-		if (r < 0) {
-			tlog(s, t->id, now, "enclave challenge from the SMS failed: %s",
-			     decc_error_last());
-			return 0; /* retried at the next tick */
-		}
-		t->has_challenge = true;
-	}
+	if (is_tee(t->tag) && !s->ops->challenge)
+		return task_fail(s, t, T_INITIALIZE_FAILED, now,
+				 "TEE task and no SMS configured (--sms URL)");
 	if (t->status == T_RECEIVED)
 		DECC_TRY(task_set(s, t, T_INITIALIZING, now, NULL));
 	if (s->ops->task(s->ctx, &ct, t->id) < 0) {
@@ -280,6 +271,16 @@ static int do_initialize(struct sched *s, struct sched_task *t, uint64_t now)
 			tlog(s, t->id, now, "initialize failed (retrying): %s", decc_error_last());
 			return 0;
 		}
+	}
+	/* the SMS makes the enclave challenge of a task it sees initialized on the ledger */
+	if (is_tee(t->tag) && !t->has_challenge) {
+		r = s->ops->challenge(s->ctx, &t->challenge, t->id);
+		if (r < 0) {
+			tlog(s, t->id, now, "enclave challenge from the SMS failed: %s",
+			     decc_error_last());
+			return 0; /* retried at the next tick */
+		}
+		t->has_challenge = true;
 	}
 	if (!is_tee(t->tag)) {
 		t->has_challenge = true;

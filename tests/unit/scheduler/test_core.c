@@ -200,8 +200,10 @@ static int f_challenge(void *ctx, decc_address *out, const uint8_t task[32])
 {
 	struct fchain *c = ctx;
 
-	(void)task;
 	c->challenge_calls++;
+	/* like decc sms: only for a task initialized on the ledger */
+	if (!ftask(c, task))
+		return decc_error_set(DECC_EINVAL, "task not on the ledger: initialize it first");
 	*out = c->challenge;
 	return 0;
 }
