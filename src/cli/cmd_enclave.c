@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "decc/crypto.h"
 #include "decc/error.h"
@@ -18,6 +19,7 @@
 #include "decc/iapp.h"
 #include "decc/sms.h"
 #include "decc/tee.h"
+#include "decc/worker.h"
 #include "cli/cli.h"
 
 #define PAGE "enclave"
@@ -67,6 +69,69 @@ static void progress(void *ctx, const char *line)
 	fprintf(stderr, "decc enclave: %s\n", line);
 }
 
+static int failure(const char *cause, const char *error);
+
+/*
+ * --sandboxed: the whole thing as a worker does it, through the worker's TEE runner (the image
+ * downloaded from the store and checked, this binary started as the enclave in a sandbox).
+ */
+static int sandboxed(const char *sms, const char *store, const char *work, const char *pkey,
+		     const char *cache, const char *app, const char *checksum,
+		     const struct decc_tee_authorization *auth, const uint8_t wsig[65])
+{
+	struct decc_worker_tee_opts to = {
+		.sms_url = sms,
+		.store_url = store,
+		.platform_key = pkey,
+		.cache_dir = cache,
+		.work_dir = work,
+	};
+	struct decc_worker_job job = { 0 };
+	struct decc_worker_run_result res = { 0 };
+	struct decc_worker_runner rn;
+	struct decc_buf text = DECC_BUF_INIT;
+	char self[4096];
+	uint8_t sum[32];
+	ssize_t n;
+	int r;
+
+	if (!app || !checksum || decc_hex_decode_exact(sum, 32, checksum) < 0)
+		return cli_usage_error(
+		    PAGE, "enclave",
+		    "--sandboxed needs --app /ipfs/CID and --checksum 0x<32 bytes>");
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return cli_failx("enclave: cannot find the decc binary (/proc/self/exe)");
+	self[n] = 0;
+	to.decc_bin = self;
+	job.app_multiaddr = app;
+	job.app_checksum = sum;
+	job.taskid = auth->taskid;
+	job.auth = auth;
+	job.worker_signature = wsig;
+	job.timeout_s = 3600;
+	if (decc_worker_runner_tee(&rn, &to) < 0)
+		return failure("TEE_PREPARATION_FAILED", decc_error_last());
+	r = rn.prepare(rn.ctx, &job);
+	if (r < 0) {
+		rn.free(rn.ctx);
+		return failure("APP_IMAGE_DOWNLOAD_FAILED", decc_error_last());
+	}
+	r = rn.run(rn.ctx, &res, &job);
+	rn.free(rn.ctx);
+	if (r < 0)
+		return failure("TEE_PREPARATION_FAILED", decc_error_last());
+	if (res.cause[0])
+		return failure(res.cause, res.error);
+	decc_buf_init(&text, 1 << 20);
+	r = decc_tee_result_json(&text, &res.tee);
+	decc_tee_result_release(&res.tee);
+	if (r == 0)
+		printf("%s\n", decc_buf_str(&text));
+	decc_buf_release(&text);
+	return r == 0 ? CLI_EXIT_OK : failure("UNKNOWN", decc_error_last());
+}
+
 /* {"cause":"…","error":"…"} on stdout, exit 1. */
 static int failure(const char *cause, const char *error)
 {
@@ -87,7 +152,8 @@ int cmd_enclave(struct cli *cli, int argc, char **argv)
 {
 	const char *sms = NULL, *store = NULL, *work = NULL, *image = NULL, *pkey = NULL;
 	const char *auth_file = NULL, *wsig = NULL, *cache = NULL, *make_key = NULL;
-	const char *challenge = NULL;
+	const char *challenge = NULL, *app = NULL, *checksum = NULL;
+	bool sandbox = false;
 	const struct opt opts[] = {
 		OPT_STRING("sms", &sms),
 		OPT_STRING("store", &store),
@@ -99,6 +165,9 @@ int cmd_enclave(struct cli *cli, int argc, char **argv)
 		OPT_STRING("cache-dir", &cache),
 		OPT_STRING("make-platform-key", &make_key),
 		OPT_STRING("challenge", &challenge),
+		OPT_FLAG("sandboxed", &sandbox),
+		OPT_STRING("app", &app),
+		OPT_STRING("checksum", &checksum),
 		OPT_END,
 	};
 	struct decc_tee_platform platform = { 0 };
@@ -145,7 +214,7 @@ int cmd_enclave(struct cli *cli, int argc, char **argv)
 		printf("%s\n", as);
 		return CLI_EXIT_OK;
 	}
-	if (!sms || !work || !image || !pkey || !auth_file || !wsig || !cache)
+	if (!sms || !work || !(image || sandbox) || !pkey || !auth_file || !wsig || !cache)
 		return cli_usage_error(
 		    PAGE, "enclave",
 		    "--sms, --work-dir, --image, --platform-key, --authorization, "
@@ -162,6 +231,12 @@ int cmd_enclave(struct cli *cli, int argc, char **argv)
 		return failure("WORKERPOOL_AUTHORIZATION_NOT_FOUND", decc_error_last());
 	if (decc_tee_sim_platform(&platform, pkey) < 0)
 		return failure("TEE_PREPARATION_FAILED", decc_error_last());
+	if (sandbox) {
+		r = sandboxed(sms, store, work, pkey, cache, app, checksum, &o.auth,
+			      o.worker_signature);
+		decc_tee_platform_release(&platform);
+		return r;
+	}
 	rc.cache_dir = cache;
 	o.sms_url = sms;
 	o.store_api = store;

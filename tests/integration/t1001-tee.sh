@@ -48,6 +48,7 @@ STPORT=$(free_port)
 STORE=http://127.0.0.1:$STPORT
 spawn "$DECC_BIN" store --data "$T/store" --listen "127.0.0.1:$STPORT" 2>"$T/store.log"
 for _ in $(seq 1 100); do curl -sf "$STORE/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -sf "$STORE/healthz" >/dev/null || { cat "$T/store.log" >&2; fail "the store did not start"; }
 
 # ---- the platform keys and the SMS trusting one of them ----
 expect_ok decc enclave --make-platform-key "$T/platform.key"
@@ -231,6 +232,30 @@ expect_ok decc --json task show "$TASK" "${G[@]}"
 expect_eq "$(jq -r .status "$T/out")" COMPLETED "the TEE task is COMPLETED on chain"
 expect_ok decc result pull "$TASK" "${G[@]}" --api "$STORE" --unzip "$T/result"
 expect_grep "tee world" "$T/result/result.txt" "the result has the task's arguments"
+
+# ---- task 2 as a worker runs it: the TEE runner (image from the store, decc enclave in a
+# nestable sandbox with a tmpfs work dir, the app in a nested one) ----
+expect_ok decc store add "$T/hello.tar" --api "$STORE"
+CID=$(cat "$T/out")
+sbx() { # CHECKSUM NAME
+	"$DECC_BIN" enclave --sandboxed --app "/ipfs/$CID" --checksum "$1" --sms "$SMS" \
+		--store "$STORE" --work-dir "$T/sbx-work" --platform-key "$T/platform.key" \
+		--authorization "$T/auth2.json" --worker-signature "$WSIG2" --cache-dir "$T/sbx-cache" \
+		>"$T/$2.out" 2>"$T/$2.err"
+}
+sbx "$(cat "$T/other-digest")" sbxbad && fail "the runner took an image that is not the app's"
+refused sbxbad "APP_IMAGE_DOWNLOAD_FAILED"
+sbx "$(cat "$T/digest")" sbx || { cat "$T/sbx.out" "$T/sbx.err" >&2; fail "the TEE runner failed"; }
+expect_eq "$(jq -r .enclaveChallenge "$T/sbx.out" | tr A-F a-f)" "$(echo "$CHAL2" | tr A-F a-f)" \
+	"the TEE runner's result is signed for task 2's enclave challenge"
+[ -z "$(ls -A "$T/sbx-work" 2>/dev/null)" ] || fail "the TEE runner left files in its work dir"
+if grep -q "$SECRET" "$T/sbx.out" "$T/sbx.err"; then fail "the secret reached the worker side"; fi
+expect_ok decc task contribute-and-finalize "$TASK2" --result-digest "$(jq -r .resultDigest "$T/sbx.out")" \
+	--results "$(jq -r .resultLink "$T/sbx.out")" --enclave-challenge "$CHAL2" \
+	--enclave-sign "$(jq -r .enclaveSignature "$T/sbx.out")" --authorization-sign "$(jq -r .signature.value "$T/auth2.json")" \
+	"${G[@]}" $(wallet worker)
+expect_ok decc --json task show "$TASK2" "${G[@]}"
+expect_eq "$(jq -r .status "$T/out")" COMPLETED "task 2 (through the TEE runner) COMPLETED on chain"
 
 # the challenge of a finished task is no longer made for a new one, the old one is answered
 expect_ok decc enclave --challenge "$TASK" --sms "$SMS" $(wallet scheduler)
