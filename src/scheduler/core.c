@@ -782,7 +782,8 @@ int sched_update_status(struct sched *s, int *http, int *notice, const uint8_t t
 	}
 	/* on a finished task, workers may still report their own completion or failure */
 	closing = t.status == T_COMPLETED ? u->status == R_COMPLETING || u->status == R_COMPLETED ||
-						u->status == R_COMPLETE_FAILED
+						u->status == R_COMPLETE_FAILED ||
+						u->status == R_CONTRIBUTE_AND_FINALIZE_DONE
 					  : u->status == R_FAILED || u->status == R_ABORTED;
 	if (u->status == R_CREATED || u->status == R_WORKER_LOST || u->status == R_RECOVERING ||
 	    u->status == R_RESULT_UPLOAD_REQUESTED ||

@@ -739,7 +739,7 @@ static void run_tee(struct taskctx *t)
 	struct decc_worker_job job = { 0 };
 	struct decc_tee_authorization auth = { 0 };
 	struct details d = { 0 };
-	struct decc_buf cb = DECC_BUF_INIT;
+	struct decc_buf cb = DECC_BUF_INIT, linkb = DECC_BUF_INIT;
 	uint8_t pre[72], h[32], wsig[65];
 	const char *loc;
 	char n[48], so[4200], se[4200];
@@ -806,8 +806,11 @@ static void run_tee(struct taskctx *t)
 	}
 	if (report(j, n, "CONTRIBUTE_AND_FINALIZE_ONGOING", NULL) < 0)
 		goto out;
-	loc = res.tee.callback ? "" : (res.tee.location ? res.tee.location : "");
+	/* results: the link {"storage":"ipfs","location":"/ipfs/CID"} of the enclave's upload */
 	r = 0;
+	if (!res.tee.callback && res.tee.location)
+		r = decc_result_link(&linkb, "ipfs", res.tee.location);
+	loc = linkb.len ? decc_buf_str(&linkb) : "";
 	if (res.tee.callback && res.tee.callback_data)
 		r = decc_hex_decode_buf(&cb, res.tee.callback_data, strlen(res.tee.callback_data));
 	if (r == 0)
@@ -830,6 +833,7 @@ static void run_tee(struct taskctx *t)
 	finish_replicate(j, n);
 out:
 	decc_buf_release(&cb);
+	decc_buf_release(&linkb);
 	decc_tee_result_release(&res.tee);
 }
 
