@@ -158,7 +158,27 @@ static void rm_rf(const char *dir)
 }
 
 /* The enclave's stdout: the result, or {"cause","error"}. */
-static int read_answer(struct decc_worker_run_result *res, const char *path, int exit_code)
+/* The last line of the enclave's stderr (progress lines, no secret), for a silent failure. */
+static void stderr_tail(char *out, size_t cap, const char *path)
+{
+	struct decc_buf b;
+	char *nl;
+	size_t n;
+
+	decc_buf_init(&b, DECC_SANDBOX_OUTPUT_DEFAULT);
+	if (decc_file_read(&b, path, DECC_SANDBOX_OUTPUT_DEFAULT) == 0 && b.len) {
+		n = b.len;
+		while (n && (b.data[n - 1] == '\n' || b.data[n - 1] == '\r'))
+			b.data[--n] = 0;
+		nl = memrchr(b.data, '\n', n);
+		snprintf(out, cap, "the enclave failed without saying why; its last words: %s",
+			 nl ? nl + 1 : (const char *)b.data);
+	}
+	decc_buf_release(&b);
+}
+
+static int read_answer(struct decc_worker_run_result *res, const char *path, int exit_code,
+		       const char *err_path)
 {
 	struct decc_buf out;
 	json_t *o = NULL;
@@ -183,6 +203,8 @@ static int read_answer(struct decc_worker_run_result *res, const char *path, int
 		snprintf(res->cause, sizeof(res->cause), "%s", cause ? cause : "UNKNOWN");
 		snprintf(res->error, sizeof(res->error), "%s",
 			 err ? err : "the enclave failed without saying why");
+		if (!err)
+			stderr_tail(res->error, sizeof(res->error), err_path);
 		res->exit_code = exit_code;
 		json_decref(o);
 	}
@@ -273,7 +295,8 @@ static int run(void *ctx, struct decc_worker_run_result *res, const struct decc_
 		res->exit_code = -1;
 		res->timed_out = true;
 	} else if (r == 0) {
-		r = read_answer(res, outp, sr.exit_code);
+		r = read_answer(res, outp, sr.exit_code,
+				job->stderr_path ? job->stderr_path : errp);
 	}
 	rm_rf(dir);
 	return r;
