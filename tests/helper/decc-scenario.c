@@ -1347,7 +1347,7 @@ static void scenario(struct ctx *x)
 	s.k_app = -1;
 	s.k_rq = -1;
 	oset_sign(x, &s, "B", false);
-	manage(x, "presign-B.app-by-stranger", "invalid-sender-or-signature", A_OUT, &s.app,
+	manage(x, "presign-B.app-by-stranger", "invalid-signature-format", A_OUT, &s.app,
 	       DECC_ORDER_OP_SIGN, -1);
 	manage(x, "presign-B.app", "ok", A_APP, &s.app, DECC_ORDER_OP_SIGN, -1);
 	manage(x, "presign-B.request", "ok", A_REQ, &s.rq, DECC_ORDER_OP_SIGN, -1);
