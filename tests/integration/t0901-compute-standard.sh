@@ -171,7 +171,7 @@ ok "trust 1: the app ran (its output's digest is on chain)"
 results=$(jq -r .results "$T/task.json" | python3 -c 'import sys; print(bytes.fromhex(sys.stdin.read().strip()[2:]).decode())')
 [ "$(echo "$results" | jq -r .storage)" = ipfs ] || fail "trust 1: results on chain: $results"
 case $(echo "$results" | jq -r .location) in /ipfs/b*) ;; *) fail "trust 1: results on chain: $results" ;; esac
-expect_ok decc result pull "$TASK" "${G[@]}" --api "$STORE" --unzip "$T/result1"
+expect_ok decc result pull "$TASK" "${G[@]}" --api "$STORE" --output "$T/result1.zip" --unzip "$T/result1"
 expect_eq "hello from the app: world 1" "$(cat "$T/result1/result.txt")" "decc result pull: the app's output"
 ok "trust 1: the zipped /iexec_out is in the store, its location on chain, decc result pull gets it"
 wait_sched "$TASK" COMPLETED 20
@@ -278,7 +278,7 @@ if [ -x /bin/busybox ]; then
 	spawn "$DECC_BIN" $(wallet w2) worker --scheduler "$SURL" --work-dir "$T/work-oci" 2>>"$T/w2-oci.log"
 	deal iapp 1 1
 	wait_task "$TASK" COMPLETED 120
-	expect_ok decc result pull "$TASK" "${G[@]}" --api "$STORE" --unzip "$T/result-oci"
+	expect_ok decc result pull "$TASK" "${G[@]}" --api "$STORE" --output "$T/result-oci.zip" --unzip "$T/result-oci"
 	expect_grep "world" "$T/result-oci/result.txt" "OCI iApp: its greeting with the task's arguments"
 	ok "the default (OCI) runner ran the iApp image downloaded from the store: $(cat "$T/result-oci/result.txt")"
 else

@@ -123,7 +123,7 @@ expect_eq COMPLETED "$(jq -r '.replicates[0].status' "$T/stask.json")" "the repl
 expect_grep CONTRIBUTE_AND_FINALIZE_DONE "$T/stask.json" "the worker reported CONTRIBUTE_AND_FINALIZE_DONE"
 if grep -q '"REVEALING\|-> REVEALING' "$T/stask.json"; then fail "a TEE task was revealed"; fi
 ok "the scheduler saw contributeAndFinalize, no reveal"
-expect_ok decc result pull "$TASK" "${G[@]}" --api "$STORE" --unzip "$T/result"
+expect_ok decc result pull "$TASK" "${G[@]}" --api "$STORE" --output "$T/result.zip" --unzip "$T/result"
 expect_grep "tee world" "$T/result/result.txt" "the enclave's result"
 ok "decc result pull gets the enclave's result: $(cat "$T/result/result.txt")"
 done_testing

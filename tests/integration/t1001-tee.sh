@@ -230,7 +230,7 @@ expect_ok decc task contribute-and-finalize "$TASK" --result-digest "$DIGEST" --
 	"${G[@]}" $(wallet worker)
 expect_ok decc --json task show "$TASK" "${G[@]}"
 expect_eq "$(jq -r .status "$T/out")" COMPLETED "the TEE task is COMPLETED on chain"
-expect_ok decc result pull "$TASK" "${G[@]}" --api "$STORE" --unzip "$T/result"
+expect_ok decc result pull "$TASK" "${G[@]}" --api "$STORE" --output "$T/result.zip" --unzip "$T/result"
 expect_grep "tee world" "$T/result/result.txt" "the result has the task's arguments"
 
 # ---- task 2 as a worker runs it: the TEE runner (image from the store, decc enclave in a
