@@ -11,10 +11,12 @@
 #include "decc/error.h"
 #include "decc/hex.h"
 #include "decc/poco.h"
+#include "cli/devnet.h"
 #include "cli/pococli.h"
 
 #define PAGE "task"
 #define RESULTS_MAX (64 * 1024)
+#define SCHED_RECORD_MAX ((size_t)4 << 20) /* a scheduler's /tasks/ID answer */
 
 static const char *const status_names[] = { "UNSET", "ACTIVE", "REVEALING", "COMPLETED", "FAILED" };
 static const char *const contribution_names[] = { "UNSET", "CONTRIBUTED", "PROVED", "REJECTED" };
@@ -22,6 +24,8 @@ static const char *const contribution_names[] = { "UNSET", "CONTRIBUTED", "PROVE
 struct task_opts {
 	const char *result_digest, *enclave_challenge, *enclave_sign, *authorization_sign;
 	const char *results, *results_callback, *worker;
+	const char *devnet, *scheduler;
+	bool logs;
 };
 
 static json_t *contribution(struct decc_chain *c, const uint8_t taskid[32],
@@ -269,6 +273,286 @@ out:
 	return r;
 }
 
+/* ---- task debug ---- */
+
+static bool is_app_log(const char *text)
+{
+	/* the scheduler keeps the app's output as "worker 0x… stdout: …" / "… stderr: …" */
+	return strncmp(text, "worker ", 7) == 0 &&
+	       (strstr(text, " stdout: ") || strstr(text, " stderr: "));
+}
+
+/* GET SCHED/tasks/ID: *rec the record, NULL (and *why) when the scheduler has none. */
+static void sched_record(json_t **rec, char *why, size_t cap, const char *sched,
+			 const uint8_t taskid[32])
+{
+	char url[256], id[67];
+	struct decc_buf b = DECC_BUF_INIT;
+	int st = 0;
+
+	*rec = NULL;
+	decc_hex_encode(id, taskid, 32, true);
+	if (strlen(sched) > 160) {
+		snprintf(why, cap, "scheduler URL too long");
+		return;
+	}
+	snprintf(url, sizeof(url), "%s%stasks/%s", sched,
+		 *sched && sched[strlen(sched) - 1] == '/' ? "" : "/", id);
+	if (devnet_http_get(url, &st, &b, SCHED_RECORD_MAX) < 0)
+		snprintf(why, cap, "%s", decc_error_last());
+	else if (st == 404)
+		snprintf(why, cap, "the scheduler at %s has no record of this task", sched);
+	else if (st != 200)
+		snprintf(why, cap, "the scheduler at %s answered HTTP %d", sched, st);
+	else if (!(*rec = json_loadb((const char *)b.data, b.len, 0, NULL)) ||
+		 !json_is_object(*rec)) {
+		json_decref(*rec);
+		*rec = NULL;
+		snprintf(why, cap, "the scheduler at %s sent malformed JSON", sched);
+	}
+	decc_buf_release(&b);
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+
+	return v ? v : "";
+}
+
+/* "in 12 s" / "12 s ago" relative to now. */
+static void rel(char *out, size_t cap, uint64_t t, uint64_t now)
+{
+	if (t >= now)
+		snprintf(out, cap, "in %llu s", (unsigned long long)(t - now));
+	else
+		snprintf(out, cap, "%llu s ago", (unsigned long long)(now - t));
+}
+
+static int task_debug(struct cli *cli, const struct task_opts *o, const uint8_t taskid[32])
+{
+	struct decc_chain_task t = { 0 };
+	struct decc_chain_deal d = { 0 };
+	struct decc_chain *c = NULL;
+	json_t *dn = NULL, *rec = NULL, *res = NULL, *diag, *logs, *history, *jl, *e;
+	const char *sched = o->scheduler;
+	char why[512] = "", a[43], b[43], tbuf[64];
+	decc_address me;
+	uint64_t now = 0;
+	bool have_deal = false;
+	size_t i;
+	int r;
+
+	if (o->devnet) {
+		if (devnet_read(&dn, o->devnet) < 0)
+			return cli_fail("task debug: --devnet %s", o->devnet);
+		if (!cli->rpc)
+			cli->rpc = json_string_value(json_object_get(dn, "rpc"));
+		if (!cli->hub)
+			cli->hub = json_string_value(json_object_get(dn, "hub"));
+		if (!sched)
+			sched = json_string_value(json_object_get(dn, "scheduler"));
+	}
+	if ((r = pcli_open(cli, PAGE, "task debug", &c, o->logs, &me)) != CLI_EXIT_OK)
+		goto out;
+	if (decc_chain_view_task(c, &t, taskid) < 0 || decc_chain_timestamp(c, &now) < 0) {
+		r = pcli_fail("task debug");
+		goto out;
+	}
+	if (t.status != DECC_TASK_UNSET) {
+		if (decc_chain_view_deal(c, &d, t.dealid) < 0) {
+			r = pcli_fail("task debug");
+			goto out;
+		}
+		have_deal = true;
+	}
+	if (o->logs) {
+		if (!have_deal) {
+			r = cli_failx("task debug: --logs: the task is not on the ledger yet, its "
+				      "requester is unknown");
+			goto out;
+		}
+		if (!decc_address_eq(&me, &d.requester)) {
+			decc_address_to_checksum(a, &me);
+			decc_address_to_checksum(b, &d.requester);
+			r = cli_failx("task debug: --logs: the app's logs are for the requester "
+				      "(%s) only; the wallet is %s",
+				      b, a);
+			goto out;
+		}
+	}
+	if (sched)
+		sched_record(&rec, why, sizeof(why), sched, taskid);
+
+	/* what went wrong, or what comes next */
+	diag = json_array();
+	switch (t.status) {
+	case DECC_TASK_UNSET:
+		json_array_append_new(diag, json_string("not initialized on the ledger yet (the "
+							"scheduler initializes the tasks of "
+							"a deal it sees; or no such task)"));
+		break;
+	case DECC_TASK_ACTIVE:
+	case DECC_TASK_REVEALING:
+		if (t.final_deadline <= now) {
+			rel(tbuf, sizeof(tbuf), t.final_deadline, now);
+			json_array_append_new(
+			    diag, json_sprintf("missed its final deadline (%s): the requester can "
+					       "claim a refund with 'decc task claim'",
+					       tbuf));
+		} else if (t.status == DECC_TASK_ACTIVE) {
+			rel(tbuf, sizeof(tbuf), t.contribution_deadline, now);
+			json_array_append_new(
+			    diag, json_sprintf("waiting for contributions (%zu so far); the "
+					       "contribution deadline is %s",
+					       t.n_contributors, tbuf));
+		} else {
+			rel(tbuf, sizeof(tbuf), t.reveal_deadline, now);
+			json_array_append_new(
+			    diag, json_sprintf("consensus reached, waiting for reveals (%llu of "
+					       "%llu); the reveal deadline is %s",
+					       (unsigned long long)t.reveal_counter,
+					       (unsigned long long)t.winner_counter, tbuf));
+		}
+		break;
+	case DECC_TASK_COMPLETED:
+		json_array_append_new(diag, json_string("completed: the result is on the ledger"));
+		break;
+	case DECC_TASK_FAILED:
+		json_array_append_new(
+		    diag, json_string("failed: claimed after its final deadline (the requester "
+				      "was refunded, the workerpool's stake went to the kitty)"));
+		break;
+	}
+	if (rec && *jstr(rec, "failureCause"))
+		json_array_append_new(diag, json_sprintf("the scheduler's failure cause: %s",
+							 jstr(rec, "failureCause")));
+	json_array_foreach(json_object_get(rec, "replicates"), i, e)
+	{
+		if (*jstr(e, "cause"))
+			json_array_append_new(
+			    diag, json_sprintf("worker %s: %s (cause %s)", jstr(e, "walletAddress"),
+					       jstr(e, "status"), jstr(e, "cause")));
+	}
+	if (sched && !rec)
+		json_array_append_new(diag, json_string(why));
+	if (!sched)
+		json_array_append_new(diag,
+				      json_string("no scheduler given (--scheduler URL or --devnet "
+						  "DIR): only the ledger's view"));
+
+	/* the scheduler's history; the app's output only with --logs */
+	history = json_array();
+	logs = json_array();
+	json_array_foreach(json_object_get(rec, "logs"), i, e)
+	{
+		const char *text = jstr(e, "text");
+
+		json_array_append(is_app_log(text) ? logs : history, e);
+	}
+	jl = o->logs ? logs : NULL;
+	if (!jl)
+		json_decref(logs);
+	if (rec)
+		json_object_del(rec, "logs");
+
+	res = json_pack("{s:o, s:s, s:I, s:o}", "taskid", pcli_jbytes32(taskid), "status",
+			(unsigned)t.status < 5 ? status_names[t.status] : "?", "now",
+			(json_int_t)now, "diagnosis", diag);
+	if (res && t.status != DECC_TASK_UNSET)
+		json_object_set_new(
+		    res, "ledger",
+		    json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}", "dealid",
+			      pcli_jbytes32(t.dealid), "idx", (json_int_t)t.idx, "contributors",
+			      (json_int_t)t.n_contributors, "revealCounter",
+			      (json_int_t)t.reveal_counter, "winnerCounter",
+			      (json_int_t)t.winner_counter, "contributionDeadline",
+			      (json_int_t)t.contribution_deadline, "revealDeadline",
+			      (json_int_t)t.reveal_deadline, "finalDeadline",
+			      (json_int_t)t.final_deadline, "claimable",
+			      (t.status == DECC_TASK_ACTIVE || t.status == DECC_TASK_REVEALING) &&
+				  t.final_deadline <= now));
+	if (res && have_deal) {
+		json_object_set_new(
+		    res, "deal",
+		    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:s}", "requester",
+			      pcli_jaddr(&d.requester), "app", pcli_jaddr(&d.app.pointer),
+			      "dataset", pcli_jaddr(&d.dataset.pointer), "workerpool",
+			      pcli_jaddr(&d.workerpool.pointer), "trust", pcli_ju256(&d.trust),
+			      "category", pcli_ju256(&d.category), "tee", (d.tag[31] & 1) != 0,
+			      "params", d.params ? d.params : ""));
+	}
+	if (res && sched)
+		json_object_set_new(res, "schedulerUrl", json_string(sched));
+	if (res && rec) {
+		json_object_set_new(rec, "history", history);
+		json_object_set(res, "scheduler", rec);
+	} else {
+		json_decref(history);
+	}
+	if (res && jl)
+		json_object_set_new(res, "logs", jl);
+	else
+		json_decref(jl);
+	if (!res) {
+		r = cli_failx("task debug: out of memory");
+		goto out;
+	}
+	if (cli->json) {
+		r = cli_print_json(cli, res);
+		res = NULL;
+		goto out;
+	}
+	printf("task %s: %s (chain time %llu)\n", jstr(res, "taskid"), jstr(res, "status"),
+	       (unsigned long long)now);
+	if (have_deal) {
+		char h[67];
+
+		decc_hex_encode(h, t.dealid, 32, true);
+		decc_address_to_checksum(a, &d.requester);
+		printf("   deal %s, task %llu; requester %s; %s, trust %s\n", h,
+		       (unsigned long long)t.idx, a, (d.tag[31] & 1) ? "TEE" : "standard",
+		       json_string_value(json_object_get(json_object_get(res, "deal"), "trust")));
+		rel(tbuf, sizeof(tbuf), t.contribution_deadline, now);
+		printf("   contribution deadline %llu (%s)\n",
+		       (unsigned long long)t.contribution_deadline, tbuf);
+		rel(tbuf, sizeof(tbuf), t.reveal_deadline, now);
+		printf("   reveal deadline       %llu (%s)\n",
+		       (unsigned long long)t.reveal_deadline, tbuf);
+		rel(tbuf, sizeof(tbuf), t.final_deadline, now);
+		printf("   final deadline        %llu (%s)\n", (unsigned long long)t.final_deadline,
+		       tbuf);
+		printf("   contributions %zu, reveals %llu of %llu winners\n", t.n_contributors,
+		       (unsigned long long)t.reveal_counter, (unsigned long long)t.winner_counter);
+	}
+	json_array_foreach(json_object_get(res, "diagnosis"), i, e)
+	    printf("   => %s\n", json_string_value(e));
+	if (rec) {
+		printf("scheduler %s: %s%s%s\n", sched, jstr(rec, "currentStatus"),
+		       *jstr(rec, "failureCause") ? ", cause " : "", jstr(rec, "failureCause"));
+		json_array_foreach(json_object_get(rec, "replicates"), i, e)
+		    printf("   replicate %s: %s%s%s%s%s\n", jstr(e, "walletAddress"),
+			   jstr(e, "status"), *jstr(e, "cause") ? ", cause " : "", jstr(e, "cause"),
+			   *jstr(e, "resultLink") ? ", result " : "", jstr(e, "resultLink"));
+		json_array_foreach(json_object_get(rec, "history"), i, e) printf(
+		    "   %lld %s\n", (long long)json_integer_value(json_object_get(e, "time")),
+		    jstr(e, "text"));
+	}
+	if (jl) {
+		printf("app logs (%zu):\n", json_array_size(jl));
+		json_array_foreach(jl, i, e) printf("   %s\n", jstr(e, "text"));
+	}
+	r = CLI_EXIT_OK;
+out:
+	json_decref(res);
+	json_decref(rec);
+	decc_chain_deal_release(&d);
+	decc_chain_task_release(&t);
+	decc_chain_free(c);
+	json_decref(dn);
+	return r;
+}
+
 int cmd_task(struct cli *cli, int argc, char **argv)
 {
 	struct task_opts o = { 0 };
@@ -280,12 +564,14 @@ int cmd_task(struct cli *cli, int argc, char **argv)
 		OPT_STRING("results", &o.results),
 		OPT_STRING("results-callback", &o.results_callback),
 		OPT_STRING("worker", &o.worker),
+		OPT_STRING("devnet", &o.devnet),
+		OPT_STRING("scheduler", &o.scheduler),
+		OPT_FLAG("logs", &o.logs),
 		OPT_END,
 	};
-	static const char *const subs[] = { "show",	  "claim",
-					    "initialize", "authorize",
-					    "contribute", "reveal",
-					    "finalize",	  "contribute-and-finalize" };
+	static const char *const subs[] = { "show",	  "claim",     "debug",
+					    "initialize", "authorize", "contribute",
+					    "reveal",	  "finalize",  "contribute-and-finalize" };
 	struct opt_args args;
 	char *pos[3];
 	uint8_t id[32];
@@ -313,6 +599,8 @@ int cmd_task(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(PAGE, "task", "%s: %s", sub, decc_error_last());
 	if (strcmp(sub, "show") == 0)
 		return task_show(cli, id);
+	if (strcmp(sub, "debug") == 0)
+		return task_debug(cli, &o, id);
 	if (strcmp(sub, "authorize") == 0)
 		return task_authorize(cli, &o, id);
 	return task_tx(cli, sub, &o, id, args.npos == 3 ? args.pos[2] : NULL);

@@ -14,6 +14,7 @@
 #include "cli/protect_cmds.h"
 #include "cli/compute_cmds.h"
 #include "cli/image_cmds.h"
+#include "cli/devnet.h"
 
 const struct cli_command cli_commands[] = {
 	{ "help", cmd_help, "show the help of decc or of a command" },
@@ -39,6 +40,7 @@ const struct cli_command cli_commands[] = {
 	{ "image", cmd_image, "iApp images: build (deterministic), digest, run like a worker" },
 	{ "scheduler", cmd_scheduler, "workerpool scheduler daemon: deals, tasks, worker API" },
 	{ "worker", cmd_worker, "worker daemon: pulls tasks, runs apps, contributes, reveals" },
+	{ "devnet", cmd_devnet, "a whole local network (node, store, SMS, pool, TEE workers)" },
 };
 const size_t cli_ncommands = DECC_ARRAY_SIZE(cli_commands);
 
