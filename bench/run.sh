@@ -16,7 +16,7 @@ set -euo pipefail
 
 BUILD=${1:-build}
 [ $# -gt 0 ] && shift
-SECTIONS=(crypto node store protect)
+SECTIONS=(crypto node store protect compute)
 [ $# -gt 0 ] && SECTIONS=("$@")
 RUNS=${RUNS:-5}
 BENCH=$BUILD/bench
@@ -260,6 +260,131 @@ section_protect() {
 		"< 64 MiB: $(awk -v k="$rss" 'BEGIN { print (k < 65536) ? "met" : "MISSED" }')"
 	note "protect: decc writes the zip (STORED, libzip, CRC-32) then reads it once to encrypt and hash (OpenSSL SHA-256); the reference makes no zip but hashes in a second read with coreutils' sha256sum. Outputs are not fsync'ed on either side."
 	rm -f "$in" "$z" "$z.enc" "$z.enc.key" "$TMP/protect.ossl"
+}
+
+# decc compute: a `decc devnet` with 2 TEE workers (bench/bench_compute.sh): end-to-end latency
+# of the demo's TEE task (match to decrypted result) over LAT_RUNS (default 20) runs, one deal of
+# DEAL_VOLUME (200) tasks at trust 1 (match to the last COMPLETED), idle RSS of every devnet
+# process. Wall clock; run once (not RUNS times): the latency runs are its repetitions.
+section_compute() {
+	local out=$TMP/compute.out
+	bash "$(dirname "$0")/bench_compute.sh" "$BUILD" >"$out" || { cat "$out" >&2; exit 1; }
+	kv() { sed -n "s/^$1=//p" "$out"; }
+	local p50 p95 tps rss
+	p50=$(kv e2e_p50_ms) p95=$(kv e2e_p95_ms) tps=$(kv deal_tasks_per_s)
+	rss=$(awk -v k="$(kv idle_rss_kib)" 'BEGIN { printf "%.1f", k / 1024 }')
+	row "compute: TEE task end to end, match to decrypted result, p50 / p95 (ms, $(kv e2e_runs) runs)" \
+		"$p50 / $p95" "—" "—" "p50 <= 300 ms: $(awk -v v="$p50" 'BEGIN { print (v <= 300) ? "met" : "MISSED" }')"
+	row "compute: deal of $(kv deal_volume) TEE tasks, trust 1, 2 workers (tasks/s, match to last COMPLETED)" \
+		"$tps" "—" "—" ">= 20 tasks/s: $(verdict "$tps" 20)"
+	row "compute: idle RSS of the devnet, $(kv processes) processes (MiB)" "$rss" "—" "—" \
+		"< 60 MiB: $(awk -v v="$rss" 'BEGIN { print (v < 60) ? "met" : "MISSED" }')"
+	note "compute: load average before/after: $(kv load_before) / $(kv load_after); idle PSS (shared pages split) $(awk -v k="$(kv idle_pss_kib)" 'BEGIN { printf "%.1f", k / 1024 }') MiB; RSS after the runs $(awk -v k="$(kv after_rss_kib)" 'BEGIN { printf "%.1f", k / 1024 }') MiB; latency min/max $(kv e2e_min_ms)/$(kv e2e_max_ms) ms."
+}
+
+# PoCo mix (bench/bench_poco.c): createApp, deposit, matchOrders, initialize,
+# contributeAndFinalize (TEE), pre-signed, N client threads with one sender each, against
+# (a) `decc node` (automine, --block-time 100, one tx per request or batches of 50; a fresh node
+# per run; a transaction is acknowledged when its answer arrives, after its block was fsync'd)
+# and (b) anvil + PoCo 6.1.0 deployed in native mode by `decc evm deploy-poco` (a fresh anvil
+# per run, in memory; acknowledged when its receipt is there). Wall clock, medians over RUNS;
+# then eth_call viewDeal / viewAccount on the hub, 4 clients x 5000 calls.
+section_poco() {
+	local exe=$BENCH/bench-poco decc=$BUILD/decc anvil_sh art
+	anvil_sh=$(dirname "$0")/../scripts/anvil.sh
+	art=$(cd "$(dirname "$0")/.." && pwd)/tools/node/poco-6.1.0
+	[ -x "$exe" ] && [ -x "$decc" ] && [ -x "$BENCH/bench-node" ] ||
+		{ echo "bench: $exe, $BENCH/bench-node or $decc not found" >&2; exit 1; }
+	"$anvil_sh" path >/dev/null || exit 1
+	"$BENCH/bench-node" genesis 256 >"$TMP/poco-genesis.json"
+	head -1 "$(dirname "$0")/../tests/vectors/diff/anvil-keys.txt" >"$TMP/anvil-pk0"
+	local port url pid hub
+	free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+	poco_node_up() { # poco_node_up [NODE ARGS...]
+		port=$(free_port) url=http://127.0.0.1:$port
+		rm -rf "$TMP/poco-node"
+		"$decc" node --genesis "$TMP/poco-genesis.json" --data "$TMP/poco-node" \
+			--listen 127.0.0.1:"$port" "$@" 2>"$TMP/poco-node.log" &
+		pid=$!
+		for _ in $(seq 100); do curl -sf "$url/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+		hub=$(grep -o 'PoCo hub 0x[0-9a-fA-F]*' "$TMP/poco-node.log" | head -1 | cut -d' ' -f3)
+		[ -n "$hub" ] || { echo "bench: decc node did not start" >&2; cat "$TMP/poco-node.log" >&2; exit 1; }
+	}
+	poco_node_down() { kill "$pid"; wait "$pid" || true; rm -rf "$TMP/poco-node"; }
+	poco_anvil_up() {
+		port=$(free_port) url=http://127.0.0.1:$port
+		"$anvil_sh" start "$port" "$TMP/anvil.pid" "$TMP/anvil.log" || exit 1
+		"$decc" --json evm deploy-poco --rpc "$url" --private-key-file "$TMP/anvil-pk0" \
+			--artifacts "$art" --native >"$TMP/anvil-deploy.json" ||
+			{ "$anvil_sh" stop "$TMP/anvil.pid"; exit 1; }
+		hub=$(sed -n 's/.*"hub":"\(0x[0-9a-fA-F]*\)".*/\1/p' "$TMP/anvil-deploy.json")
+	}
+	poco_anvil_down() { "$anvil_sh" stop "$TMP/anvil.pid"; }
+	# field NAME FILE: the median over the file's lines of NAME=VALUE
+	field() { sed -n "s/.*[ :]$1=\([0-9.]*\).*/\1/p" "$2" | median; }
+	# poco_runs TAG BACKEND "BENCH ARGS" [NODE ARGS...]: RUNS fresh backends, one mix each
+	poco_runs() {
+		local tag=$1 backend=$2 args=$3
+		shift 3
+		: >"$TMP/poco-$tag.mix"
+		: >"$TMP/poco-$tag.calls"
+		for _ in $(seq "$RUNS"); do
+			if [ "$backend" = node ]; then poco_node_up "$@"; else poco_anvil_up; fi
+			# shellcheck disable=SC2086
+			"$exe" mix "$url" "$hub" $args >"$TMP/poco.out" 2>"$TMP/poco.err" || {
+				cat "$TMP/poco.out" "$TMP/poco.err" >&2
+				echo "bench: bench-poco failed ($tag)" >&2
+				if [ "$backend" = node ]; then poco_node_down; else poco_anvil_down; fi
+				exit 1
+			}
+			grep '^poco mix' "$TMP/poco.out" >>"$TMP/poco-$tag.mix"
+			grep '^poco eth_call' "$TMP/poco.out" >>"$TMP/poco-$tag.calls" || true
+			if [ "$backend" = node ]; then poco_node_down; else poco_anvil_down; fi
+		done
+	}
+	local c="--calls 4 5000"
+	poco_runs n-auto node "64 10 1 $c"
+	poco_runs n-batch node "16 50 50"
+	poco_runs n-bt node "256 2 1" --block-time 100
+	poco_runs n-btb node "64 20 50" --block-time 100
+	poco_runs a-auto anvil "64 10 1 --receipts --fund $c"
+	poco_runs a-batch anvil "16 50 50 --receipts --fund"
+	local t r na aa nb ab
+	for t in n-auto n-batch n-bt n-btb a-auto a-batch; do
+		r=$(field acknowledged "$TMP/poco-$t.mix")
+		eval "rate_${t/-/_}=$r"
+		eval "lat_${t/-/_}=\"$(field p50 "$TMP/poco-$t.mix") / $(field p99 "$TMP/poco-$t.mix")\""
+	done
+	na=$rate_n_auto aa=$rate_a_auto nb=$rate_n_batch ab=$rate_a_batch
+	row "node: PoCo mix acknowledged tx/s, automine, 64 clients (one tx per request)" \
+		"$(fmt "$na")" "—" "—" ">= 1,000 tx/s: $(verdict "$na" 1000)"
+	row "node: PoCo mix acknowledged tx/s, automine, 16 clients x batches of 50" \
+		"$(fmt "$nb")" "—" "—" ">= 5,000 tx/s: $(verdict "$nb" 5000)"
+	row "node: PoCo mix acknowledged tx/s, --block-time 100, 256 clients (one tx per request)" \
+		"$(fmt "$rate_n_bt")" "—" "—" "—"
+	row "node: PoCo mix acknowledged tx/s, --block-time 100, 64 clients x batches of 50" \
+		"$(fmt "$rate_n_btb")" "—" "—" "—"
+	local view p50 p99
+	for view in viewDeal viewAccount; do
+		grep "eth_call $view:" "$TMP/poco-n-auto.calls" >"$TMP/poco-v"
+		p50=$(field p50 "$TMP/poco-v") p99=$(field p99 "$TMP/poco-v")
+		grep "eth_call $view:" "$TMP/poco-a-auto.calls" >"$TMP/poco-v"
+		row "node: eth_call $view on the hub, p50 / p99 (ms, 4 clients)" "$p50 / $p99" \
+			"$(field p50 "$TMP/poco-v") / $(field p99 "$TMP/poco-v") (anvil + PoCo)" \
+			"$(ratio "$(field p50 "$TMP/poco-v")" "$p50") (p50)" \
+			"p99 < 2 ms: $(awk -v v="$p99" 'BEGIN { print (v < 2) ? "met" : "MISSED" }')"
+	done
+	row "PoCo mix tx/s, automine, 64 clients (one tx per request): decc node vs anvil + PoCo" \
+		"$(fmt "$na")" "$(fmt "$aa")" "$(ratio "$na" "$aa")" \
+		">= 5x: $(verdict "$(ratio "$na" "$aa")" 5)"
+	row "PoCo mix tx/s, automine, 16 clients x batches of 50: decc node vs anvil + PoCo" \
+		"$(fmt "$nb")" "$(fmt "$ab")" "$(ratio "$nb" "$ab")" \
+		">= 5x: $(verdict "$(ratio "$nb" "$ab")" 5)"
+	row "PoCo mix request latency p50 / p99 (ms), automine, 64 clients, one tx per request" \
+		"$lat_n_auto" "$lat_a_auto" "—" "—"
+	row "PoCo mix request latency p50 / p99 (ms), automine, 16 clients x batches of 50" \
+		"$lat_n_batch" "$lat_a_batch" "—" "—"
+	note "poco: mix = createApp, deposit, matchOrders, initialize, contributeAndFinalize (TEE), one sender per client; every transaction of every run had receipt status 1 (checked after the timed phase). decc node: answered after its block is committed with synchronous=FULL (fsync per block); anvil: in memory (no --state), acknowledged when its receipt is available. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 }
 
 for s in "${SECTIONS[@]}"; do

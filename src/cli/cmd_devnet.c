@@ -483,7 +483,7 @@ struct account {
 };
 
 struct up_opts {
-	const char *dir, *port_base, *workers, *runner, *apps_dir;
+	const char *dir, *port_base, *workers, *runner, *apps_dir, *slots;
 	bool detach;
 };
 
@@ -687,6 +687,8 @@ static int bring_up(struct devnet *n, const struct up_opts *o, unsigned nworkers
 			      store,
 			      "--poll-ms",
 			      "100",
+			      "--ask-period-ms",
+			      "200",
 			      NULL });
 	if (!d)
 		return decc_error_code();
@@ -724,6 +726,10 @@ static int bring_up(struct devnet *n, const struct up_opts *o, unsigned nworkers
 		if (o->apps_dir) {
 			argv[k++] = "--apps-dir";
 			argv[k++] = (char *)o->apps_dir;
+		}
+		if (o->slots) {
+			argv[k++] = "--slots";
+			argv[k++] = (char *)o->slots;
 		}
 		argv[k] = NULL;
 		if (!(d = start(n, a->name, argv)))
@@ -798,6 +804,8 @@ static int bring_up(struct devnet *n, const struct up_opts *o, unsigned nworkers
 			  "workerpool", pool, "workerpoolOrder", porder, "workerpoolOrderHash",
 			  phash, "platform", platform, "platformKey", pkey, "passwordFile", n->pw,
 			  "accounts", accounts, "workers", workers, "pids", pids, "logs", path);
+	if (*desc)
+		json_object_set_new(*desc, "exe", json_string(n->self));
 	return *desc ? 0 : decc_error_set(DECC_ENOMEM, "out of memory");
 }
 
@@ -827,6 +835,28 @@ static void summary(FILE *f, json_t *desc)
 		json_string_value(json_object_get(desc, "logs")));
 }
 
+/*
+ * The supervisor's failure: printed, or with --detach sent as "E" + message to the foreground
+ * process, which prints it (one line on stderr either way).
+ */
+static int fail_up(int ready_fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail_up(int ready_fd, const char *fmt, ...)
+{
+	char msg[1024] = "E";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg + 1, sizeof(msg) - 1, fmt, ap);
+	va_end(ap);
+	if (ready_fd < 0)
+		return cli_failx("%s", msg + 1);
+	if (write(ready_fd, msg, strlen(msg)) < 0) {
+		/* the foreground process is gone: nobody to tell */
+	}
+	close(ready_fd);
+	return CLI_EXIT_FAIL;
+}
+
 static int devnet_up(struct cli *cli, const struct up_opts *o)
 {
 	struct devnet n = { 0 };
@@ -852,6 +882,8 @@ static int devnet_up(struct cli *cli, const struct up_opts *o)
 					       "--port-base: expected 1024 to 65527");
 		n.port_base = (unsigned)v;
 	}
+	if (o->slots && (cli_parse_u64(&v, o->slots) < 0 || v < 1 || v > 64))
+		return cli_usage_error(PAGE, "devnet up", "--slots: expected 1 to 64");
 	if (o->runner && strcmp(o->runner, "oci") != 0 && strcmp(o->runner, "local") != 0)
 		return cli_usage_error(PAGE, "devnet up", "--runner: expected oci or local");
 	if (decc_file_mkdirs(o->dir, 0700) < 0)
@@ -891,8 +923,9 @@ static int devnet_up(struct cli *cli, const struct up_opts *o)
 	}
 
 	if (o->detach) {
+		char msg[1024];
+		size_t got = 0;
 		pid_t pid;
-		char c = 0;
 
 		if (pipe2(ready, O_CLOEXEC) < 0)
 			return cli_failx("devnet up: pipe: %s", strerror(errno));
@@ -904,12 +937,25 @@ static int devnet_up(struct cli *cli, const struct up_opts *o)
 			/* the foreground part: wait for the supervisor to say it is ready */
 			close(ready[1]);
 			close(lock);
-			if (read(ready[0], &c, 1) != 1 || c != 'R') {
-				close(ready[0]);
+			/* "R", or "E" and the supervisor's error message */
+			for (;;) {
+				ssize_t k = read(ready[0], msg + got, sizeof(msg) - 1 - got);
+
+				if (k < 0 && errno == EINTR)
+					continue;
+				if (k <= 0)
+					break;
+				got += (size_t)k;
+				if (got == sizeof(msg) - 1)
+					break;
+			}
+			msg[got] = 0;
+			close(ready[0]);
+			if (got && msg[0] == 'E')
+				return cli_failx("%s", msg + 1);
+			if (!got || msg[0] != 'R')
 				return cli_failx(
 				    "devnet up: the devnet did not start (see %s/logs)", n.dir);
-			}
-			close(ready[0]);
 			if (devnet_read(&desc, n.dir) < 0)
 				return cli_fail("devnet up");
 			if (cli->json)
@@ -970,7 +1016,9 @@ static int devnet_up(struct cli *cli, const struct up_opts *o)
 		if (n.log)
 			fclose(n.log);
 		json_decref(desc);
-		return cli_failx("devnet up: %s (logs in %s)", msg, n.logs);
+		close(lock);
+		return fail_up(o->detach ? ready[1] : -1, "devnet up: %s (logs in %s)", msg,
+			       n.logs);
 	}
 	dlog(&n, "ready: %s/devnet.json", n.dir);
 	if (o->detach) {
@@ -1026,14 +1074,18 @@ static int devnet_up(struct cli *cli, const struct up_opts *o)
 	close(lock);
 	return CLI_EXIT_OK;
 fail_early:
-	if (o->detach)
-		close(ready[1]);
-	return cli_fail("devnet up");
+	close(lock);
+	return fail_up(o->detach ? ready[1] : -1, "devnet up: %s", decc_error_last());
 }
 
-/* A PID of devnet.json that still runs this same decc binary (not a recycled PID). */
-static bool runs_decc(long pid)
+/*
+ * A PID of devnet.json that still runs the decc binary that started the devnet ("exe" of
+ * devnet.json; this binary when absent), not a recycled PID. A binary rebuilt since reads
+ * as "PATH (deleted)" in /proc: still the same program.
+ */
+static bool runs_decc(long pid, const char *exe)
 {
+	static const char deleted[] = " (deleted)";
 	char p[64], a[PATH_MAX_], b[PATH_MAX_];
 	ssize_t la, lb;
 
@@ -1041,17 +1093,25 @@ static bool runs_decc(long pid)
 		return false;
 	snprintf(p, sizeof(p), "/proc/%ld/exe", pid);
 	la = readlink(p, a, sizeof(a) - 1);
-	lb = readlink("/proc/self/exe", b, sizeof(b) - 1);
+	if (exe && strlen(exe) < sizeof(b)) {
+		lb = (ssize_t)strlen(exe);
+		memcpy(b, exe, (size_t)lb);
+	} else {
+		lb = readlink("/proc/self/exe", b, sizeof(b) - 1);
+	}
 	if (la <= 0 || lb <= 0)
 		return true; /* cannot tell: trust kill(0) */
 	a[la] = b[lb] = 0;
+	if ((size_t)la > sizeof(deleted) - 1 &&
+	    strcmp(a + la - (sizeof(deleted) - 1), deleted) == 0)
+		a[la - (sizeof(deleted) - 1)] = 0;
 	return strcmp(a, b) == 0;
 }
 
 static int devnet_down(struct cli *cli, const char *dir)
 {
 	json_t *desc, *pids, *v;
-	const char *k;
+	const char *k, *exe;
 	long sup;
 	int i;
 
@@ -1069,8 +1129,9 @@ static int devnet_down(struct cli *cli, const char *dir)
 		return cli_fail("devnet down");
 	}
 	pids = json_object_get(desc, "pids");
+	exe = json_string_value(json_object_get(desc, "exe"));
 	sup = (long)json_integer_value(json_object_get(pids, "supervisor"));
-	if (runs_decc(sup)) {
+	if (runs_decc(sup, exe)) {
 		kill((pid_t)sup, SIGTERM);
 		for (i = 0; i < 300 && kill((pid_t)sup, 0) == 0; i++)
 			usleep(100000);
@@ -1086,7 +1147,7 @@ static int devnet_down(struct cli *cli, const char *dir)
 		{
 			long p = (long)json_integer_value(v);
 
-			if (strcmp(k, "supervisor") != 0 && runs_decc(p))
+			if (strcmp(k, "supervisor") != 0 && runs_decc(p, exe))
 				kill((pid_t)p, SIGTERM);
 		}
 		for (i = 0; i < 100; i++) {
@@ -1094,7 +1155,7 @@ static int devnet_down(struct cli *cli, const char *dir)
 
 			json_object_foreach(pids, k, v) any =
 			    any || (strcmp(k, "supervisor") != 0 &&
-				    runs_decc((long)json_integer_value(v)));
+				    runs_decc((long)json_integer_value(v), exe));
 			if (!any)
 				break;
 			usleep(100000);
@@ -1117,7 +1178,7 @@ static int devnet_down(struct cli *cli, const char *dir)
 static int devnet_status(struct cli *cli, const char *dir)
 {
 	json_t *desc, *pids, *v, *res, *procs;
-	const char *k;
+	const char *k, *exe;
 	bool all = true;
 	int r;
 
@@ -1131,11 +1192,12 @@ static int devnet_status(struct cli *cli, const char *dir)
 		return CLI_EXIT_OK;
 	}
 	pids = json_object_get(desc, "pids");
+	exe = json_string_value(json_object_get(desc, "exe"));
 	procs = json_object();
 	json_object_foreach(pids, k, v)
 	{
 		long p = (long)json_integer_value(v);
-		bool up = runs_decc(p);
+		bool up = runs_decc(p, exe);
 
 		all = all && up;
 		json_object_set_new(procs, k,
@@ -1171,13 +1233,10 @@ int cmd_devnet(struct cli *cli, int argc, char **argv)
 {
 	struct up_opts o = { 0 };
 	const struct opt opts[] = {
-		OPT_STRING("dir", &o.dir),
-		OPT_STRING("port-base", &o.port_base),
-		OPT_STRING("workers", &o.workers),
-		OPT_STRING("runner", &o.runner),
-		OPT_STRING("apps-dir", &o.apps_dir),
-		OPT_FLAG("detach", &o.detach),
-		OPT_END,
+		OPT_STRING("dir", &o.dir),	     OPT_STRING("port-base", &o.port_base),
+		OPT_STRING("workers", &o.workers),   OPT_STRING("runner", &o.runner),
+		OPT_STRING("apps-dir", &o.apps_dir), OPT_STRING("slots", &o.slots),
+		OPT_FLAG("detach", &o.detach),	     OPT_END,
 	};
 	struct opt_args args;
 	char *pos[1];

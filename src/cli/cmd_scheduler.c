@@ -84,17 +84,13 @@ static int split_listen(char *host, size_t cap, uint16_t *port, const char *list
 int cmd_scheduler(struct cli *cli, int argc, char **argv)
 {
 	const char *pool = NULL, *listen = "127.0.0.1:13000", *data = NULL, *sms = NULL;
-	const char *start = NULL, *timeout = NULL, *poll = NULL, *store = NULL;
+	const char *start = NULL, *timeout = NULL, *poll = NULL, *store = NULL, *ask = NULL;
 	const struct opt opts[] = {
-		OPT_STRING("workerpool", &pool),
-		OPT_STRING("listen", &listen),
-		OPT_STRING("data", &data),
-		OPT_STRING("sms", &sms),
-		OPT_STRING("start-block", &start),
-		OPT_STRING("worker-timeout", &timeout),
-		OPT_STRING("poll-ms", &poll),
-		OPT_STRING("store", &store),
-		OPT_END,
+		OPT_STRING("workerpool", &pool),   OPT_STRING("listen", &listen),
+		OPT_STRING("data", &data),	   OPT_STRING("sms", &sms),
+		OPT_STRING("start-block", &start), OPT_STRING("worker-timeout", &timeout),
+		OPT_STRING("poll-ms", &poll),	   OPT_STRING("ask-period-ms", &ask),
+		OPT_STRING("store", &store),	   OPT_END,
 	};
 	struct decc_sched_config cfg = { 0 };
 	struct decc_chain *c = NULL;
@@ -138,6 +134,13 @@ int cmd_scheduler(struct cli *cli, int argc, char **argv)
 			return cli_usage_error(PAGE, "scheduler",
 					       "--poll-ms: expected 10 to 600000");
 		cfg.poll_ms = (unsigned)v;
+	}
+	if (ask) {
+		/* workers take 101 to 599999 ms (else their default, 2000) */
+		if (cli_parse_u64(&v, ask) < 0 || v < 101 || v > 600000 - 1)
+			return cli_usage_error(PAGE, "scheduler",
+					       "--ask-period-ms: expected 101 to 599999");
+		cfg.ask_period_ms = (unsigned)v;
 	}
 	/* the chain (and its default hub) as the PoCo commands see it; the wallet's key */
 	r = pcli_open(cli, PAGE, "scheduler", &c, false, NULL);
