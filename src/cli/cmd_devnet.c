@@ -549,7 +549,7 @@ static int bring_up(struct devnet *n, const struct up_opts *o, unsigned nworkers
 		if ((r = make_account(n, &acc[i], names[i])) < 0)
 			return r;
 	for (unsigned i = 0; i < nworkers; i++) {
-		char nm[16];
+		char nm[24];
 
 		snprintf(nm, sizeof(nm), "worker%u", i + 1);
 		if ((r = make_account(n, &acc[NFIXED + i], nm)) < 0)
