@@ -10,7 +10,7 @@
 #                                 $T/err; stderr must be exactly one line starting with "decc: "
 #   expect_ok CMD...              CMD must exit 0; stdout in $T/out, stderr in $T/err
 #   expect_grep PATTERN FILE MSG  FILE contains PATTERN (grep -E)
-#   free_port                     print a free TCP port on 127.0.0.1 in 20000-60000
+#   free_port                     print a free TCP port on 127.0.0.1 outside the ephemeral range
 #   spawn CMD...                  start CMD in the background, killed on exit; PID in $SPAWNED
 #   decc ARGS...                  runs $DECC_BIN
 set -euo pipefail
@@ -98,9 +98,17 @@ expect_grep() {
 }
 
 free_port() {
-	local port i
+	local port i lo=32768 hi=60999 span
+	# outside the kernel's ephemeral range, where the local end of any client connection on a
+	# busy machine may hold the port without accepting on it
+	read -r lo hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
 	for i in $(seq 1 50); do
-		port=$((20000 + RANDOM % 40000))
+		if [ "$lo" -gt 20000 ]; then
+			span=$((lo - 20000))
+			port=$((20000 + RANDOM % span))
+		else
+			port=$((hi + 1 + RANDOM % (65535 - hi)))
+		fi
 		# a port is free when nothing accepts a connection on it
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"

@@ -273,7 +273,7 @@ if [ -x /bin/busybox ]; then
 	expect_ok decc app deploy --name hello-iapp --multiaddr "/ipfs/$IMG" --checksum "$(cat "$T/digest")" \
 		"${G[@]}" $(wallet appdev)
 	APP[iapp]=$(cat "$T/out")
-	for w in w2 w3; do kill "${WPID[$w]}"; done
+	for w in w1 w2 w3; do [ "$w" = "$killed" ] || kill "${WPID[$w]}"; done
 	sleep 1
 	spawn "$DECC_BIN" $(wallet w2) worker --scheduler "$SURL" --work-dir "$T/work-oci" 2>>"$T/w2-oci.log"
 	deal iapp 1 1
