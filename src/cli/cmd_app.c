@@ -215,5 +215,7 @@ int pcli_asset_command(struct cli *cli, int kind, int argc, char **argv)
 
 int cmd_app(struct cli *cli, int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "run") == 0)
+		return cmd_app_run(cli, argc - 1, argv + 1);
 	return pcli_asset_command(cli, 0, argc, argv);
 }

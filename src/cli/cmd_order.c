@@ -384,8 +384,8 @@ static int order_cancel(struct cli *cli, const struct order_opts *oo, const char
  * decc_chain_match_orders: its OrdersMatched topic constant is wrong, so it never finds the
  * log; the topic is computed here from the event signature.)
  */
-static int match_orders(struct decc_chain *c, uint8_t dealid[32], decc_u256 *volume,
-			const struct decc_order *o[4])
+int pcli_match_orders(struct decc_chain *c, uint8_t dealid[32], decc_u256 *volume,
+		      const struct decc_order *o[4])
 {
 	struct decc_chain_receipt rc;
 	struct decc_abi_value *args;
@@ -461,7 +461,7 @@ static int order_match(struct cli *cli, const struct order_opts *oo)
 		const struct decc_order *four[4] = { &orders[0], loaded[1] ? &orders[1] : NULL,
 						     &orders[2], &orders[3] };
 
-		r = match_orders(c, dealid, &volume, four);
+		r = pcli_match_orders(c, dealid, &volume, four);
 		decc_chain_free(c);
 		r = r < 0 ? pcli_fail("order match") : CLI_EXIT_OK;
 	}

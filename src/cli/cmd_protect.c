@@ -378,7 +378,7 @@ int cmd_protect(struct cli *cli, int argc, char **argv)
 	} subs[] = {
 		{ "serialize", protect_serialize }, { "read", protect_read },
 		{ "checksum", protect_checksum },   { "encrypt", cmd_dataset_encrypt },
-		{ "decrypt", cmd_dataset_decrypt },
+		{ "decrypt", cmd_dataset_decrypt }, { "process", cmd_protect_process },
 	};
 	struct opt_args args;
 	char *pos[1];

@@ -299,7 +299,7 @@ static void sched_record(json_t **rec, char *why, size_t cap, const char *sched,
 	snprintf(url, sizeof(url), "%s%stasks/%s", sched,
 		 *sched && sched[strlen(sched) - 1] == '/' ? "" : "/", id);
 	if (devnet_http_get(url, &st, &b, SCHED_RECORD_MAX) < 0)
-		snprintf(why, cap, "%s", decc_error_last());
+		snprintf(why, cap, "no record from the scheduler: %s", decc_error_last());
 	else if (st == 404)
 		snprintf(why, cap, "the scheduler at %s has no record of this task", sched);
 	else if (st != 200)

@@ -46,6 +46,10 @@ int pcli_parse_bytes32(uint8_t out[32], const char *s);
 int pcli_load_order(struct decc_order *o, bool *has_salt, enum decc_order_type type,
 		    const char *path);
 
+/* matchOrders (o[1] NULL: no dataset); the deal id and volume from the OrdersMatched log. */
+int pcli_match_orders(struct decc_chain *c, uint8_t dealid[32], decc_u256 *volume,
+		      const struct decc_order *o[4]);
+
 /* ---- assets (0 app, 1 dataset, 2 workerpool) ---- */
 /* The registry of kind, read from the hub. */
 int pcli_registry(struct decc_chain *c, int kind, decc_address *out);
@@ -60,6 +64,7 @@ int pcli_asset_command(struct cli *cli, int kind, int argc, char **argv);
 
 int cmd_account(struct cli *cli, int argc, char **argv);
 int cmd_app(struct cli *cli, int argc, char **argv);
+int cmd_app_run(struct cli *cli, int argc, char **argv); /* decc app run, in cmd_run.c */
 int cmd_dataset(struct cli *cli, int argc, char **argv);
 int cmd_workerpool(struct cli *cli, int argc, char **argv);
 int cmd_orderbook(struct cli *cli, int argc, char **argv);

@@ -12,5 +12,6 @@
 int cmd_protect(struct cli *cli, int argc, char **argv);
 int cmd_dataset_encrypt(struct cli *cli, int argc, char **argv);
 int cmd_dataset_decrypt(struct cli *cli, int argc, char **argv);
+int cmd_protect_process(struct cli *cli, int argc, char **argv); /* in cmd_run.c */
 
 #endif
