@@ -336,6 +336,87 @@ DECC_EXTERN DECC_MUST_USE int decc_chain_create_dataset(struct decc_chain *c, de
 DECC_EXTERN DECC_MUST_USE int decc_chain_create_workerpool(struct decc_chain *c, decc_address *out,
 							   const decc_address *owner,
 							   const char *description);
+/* ---- DataProtector: datasets with a schema ---- */
+/*
+ * The DataProtector contract (iExec dataprotector-sdk, packages/smart-contract):
+ * createDatasetWithSchema(owner, name, schemaJSON, multiaddr, checksum) creates the dataset
+ * through its DatasetRegistry (same address and fields as createDataset(owner, name, multiaddr,
+ * checksum); the dataset belongs to owner, whoever sends) and emits
+ * DatasetSchema(address indexed dataset, string schema) from the DataProtector's address.
+ *
+ * Where the contract is: PoCo has no view that names it (it sits outside the hub), so the
+ * client does not look it up. Every function below takes the address explicitly; NULL means
+ * decc node's DataProtector, a fixed address derived like the registries:
+ * keccak256("decc.poco.DataProtector")[12..32] = DECC_CHAIN_DATAPROTECTOR_DECC. Against
+ * another chain (iExec's deployments, anvil + the real contract) pass its address.
+ */
+#define DECC_CHAIN_DATAPROTECTOR_DECC "0x36baaaE8D4eB39b41331872b51796Bc91875Bb33"
+#define DECC_CHAIN_SCHEMA_MAX ((size_t)64 << 10) /* bytes of one schema read from a log */
+#define DECC_CHAIN_SCHEMAS_MAX_COUNT 10000	 /* entries of one decc_chain_dataset_schemas */
+#define DECC_CHAIN_SCHEMAS_DEFAULT_COUNT 1000
+#define DECC_CHAIN_SCHEMAS_MAX_BYTES ((size_t)16 << 20) /* schema bytes of one call */
+#define DECC_CHAIN_SCHEMAS_DEFAULT_RANGE 2000		/* blocks per eth_getLogs */
+
+/* decc node's DataProtector address (DECC_CHAIN_DATAPROTECTOR_DECC). */
+DECC_EXTERN void decc_chain_dataprotector_decc(decc_address *out);
+/*
+ * createDatasetWithSchema on dataprotector (NULL: decc node's), from the wallet. *out gets the
+ * dataset, read from the DatasetSchema log of the receipt; receipt (may be NULL) gets the
+ * receipt (transaction hash, block). A revert of the registry (dataset
+ * already created: "Create2: Failed on deploy"; owner zero: "ERC721: mint to the zero
+ * address") is DECC_EREVERT with that reason. schema_json is stored as given (at most
+ * DECC_CHAIN_SCHEMA_MAX bytes; DECC_ELIMIT beyond).
+ */
+DECC_EXTERN DECC_MUST_USE int decc_chain_create_dataset_with_schema(
+    struct decc_chain *c, decc_address *out, struct decc_chain_receipt *receipt,
+    const decc_address *dataprotector, const decc_address *owner, const char *name,
+    const char *schema_json, const uint8_t *multiaddr, size_t multiaddr_len,
+    const uint8_t checksum[32]);
+
+struct decc_chain_dataset_schema {
+	decc_address dataset;
+	char *schema; /* owned, NUL-terminated JSON text as emitted */
+	uint64_t block_number;
+	uint64_t log_index;
+	uint8_t tx_hash[32];
+};
+struct decc_chain_dataset_schemas {
+	struct decc_chain_dataset_schema *items; /* in chain order */
+	size_t n;
+	/* true when the limits stopped the scan before to_block: call again from next_block */
+	bool truncated;
+	uint64_t next_block;
+};
+struct decc_chain_schema_query {
+	const decc_address *dataprotector; /* NULL: decc node's */
+	const decc_address *dataset;	   /* NULL: every dataset */
+	uint64_t from_block;
+	uint64_t to_block;  /* DECC_CHAIN_LATEST for the latest block */
+	size_t max_count;   /* 0: DECC_CHAIN_SCHEMAS_DEFAULT_COUNT; at most ..._MAX_COUNT */
+	size_t max_bytes;   /* 0 or more than DECC_CHAIN_SCHEMAS_MAX_BYTES: that maximum */
+	uint64_t max_range; /* blocks per eth_getLogs; 0: DECC_CHAIN_SCHEMAS_DEFAULT_RANGE */
+};
+/*
+ * Read DatasetSchema logs of q->dataprotector over [from_block, to_block], by pages of
+ * max_range blocks (chains limit eth_getLogs ranges). A page stops at a block boundary: when
+ * the next block's entries would pass max_count or max_bytes, out->truncated is set and
+ * out->next_block is that block (DECC_ELIMIT if one block alone passes them). A log whose data
+ * is not one ABI string of at most DECC_CHAIN_SCHEMA_MAX bytes is DECC_EINVAL. out is
+ * released and refilled.
+ */
+DECC_EXTERN DECC_MUST_USE int decc_chain_dataset_schemas(struct decc_chain *c,
+							 struct decc_chain_dataset_schemas *out,
+							 const struct decc_chain_schema_query *q);
+DECC_EXTERN void decc_chain_dataset_schemas_release(struct decc_chain_dataset_schemas *s);
+/*
+ * The schema of one dataset: its first DatasetSchema log over [0, latest]. *schema (owned,
+ * NUL-terminated) and *block (may be NULL); DECC_ENOTFOUND when there is none.
+ */
+DECC_EXTERN DECC_MUST_USE int decc_chain_dataset_schema(struct decc_chain *c, char **schema,
+							uint64_t *block,
+							const decc_address *dataprotector,
+							const decc_address *dataset);
+
 /*
  * Deposit nRLC into the escrow. Token mode (token() != 0): RLC.approveAndCall(hub, amount, "")
  * in one transaction. Native mode: deposit() with value = amount * 1e9 wei.
