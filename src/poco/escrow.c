@@ -2,7 +2,7 @@
 /*
  * Escrow of the hub (§5): the SRLC ledger (balances, frozen, allowances, supply), the four
  * internal moves of IexecEscrow.v8 (lock, unlock, reward, seize) and the native-mode facet
- * (deposit with msg.value, withdraw in wei) plus the ERC-20 facet (0.6 SafeMath strings).
+ * (deposit with msg.value, withdraw in wei) plus the ERC-20 facet (0.6 SafeMathExtended: bare requires).
  */
 #include "internal.h"
 
@@ -111,7 +111,7 @@ int poco_seize(struct poco *p, const decc_address *a, const decc_u256 *v, const 
 	return emit_amount(p, "Seize(address,uint256,bytes32)", a, v, ref);
 }
 
-/* ---- ERC-20 core (0.6.12, SafeMath) ---- */
+/* ---- ERC-20 core (0.6.12, SafeMathExtended) ---- */
 
 static int erc20_transfer(struct poco *p, const decc_address *from, const decc_address *to,
 			  const decc_u256 *v)

@@ -92,12 +92,16 @@ int poco_div(struct poco *p, decc_u256 *out, const decc_u256 *a, const decc_u256
 	return 0;
 }
 
+/*
+ * SafeMathExtended of @iexec/solidity, used by the 0.6 facets of PoCo 6.1.0 (ERC-20 core, native
+ * escrow): a bare require, so an overflow reverts without a reason (no Error(string), no Panic).
+ */
 int poco_safe_add(struct poco *p, decc_u256 *out, const decc_u256 *a, const decc_u256 *b)
 {
 	decc_u256 r;
 
 	if (decc_u256_add(&r, a, b))
-		return poco_revert(p, "SafeMath: addition overflow");
+		return poco_revert(p, NULL);
 	*out = r;
 	return 0;
 }
@@ -107,7 +111,7 @@ int poco_safe_sub(struct poco *p, decc_u256 *out, const decc_u256 *a, const decc
 	decc_u256 r;
 
 	if (decc_u256_sub(&r, a, b))
-		return poco_revert(p, "SafeMath: subtraction overflow");
+		return poco_revert(p, NULL);
 	*out = r;
 	return 0;
 }
@@ -117,7 +121,7 @@ int poco_safe_mul(struct poco *p, decc_u256 *out, const decc_u256 *a, const decc
 	decc_u256 r;
 
 	if (decc_u256_mul(&r, a, b))
-		return poco_revert(p, "SafeMath: multiplication overflow");
+		return poco_revert(p, NULL);
 	*out = r;
 	return 0;
 }

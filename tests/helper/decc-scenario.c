@@ -1346,7 +1346,7 @@ static void scenario(struct ctx *x)
 	s.rq.volume = decc_u256_from_u64(2);
 	s.k_app = -1;
 	s.k_rq = -1;
-	oset_sign(x, &s, "B", false);
+	oset_sign(x, &s, "B", true);
 	manage(x, "presign-B.app-by-stranger", "invalid-signature-format", A_OUT, &s.app,
 	       DECC_ORDER_OP_SIGN, -1);
 	manage(x, "presign-B.app", "ok", A_APP, &s.app, DECC_ORDER_OP_SIGN, -1);
