@@ -16,6 +16,9 @@ struct decc_poco_config {
 	decc_address app_registry;
 	decc_address dataset_registry;
 	decc_address workerpool_registry;
+	/* iExec's DataProtector (dataprotector-sdk): createDatasetWithSchema through the dataset
+	 * registry, DatasetSchema event; stateless, so it needs nothing at genesis */
+	decc_address dataprotector;
 	uint64_t chain_id; /* used by genesis for the EIP-712 domain separator */
 };
 
@@ -31,7 +34,10 @@ DECC_EXTERN extern const struct decc_poco_category decc_poco_default_categories[
 
 /*
  * Fixed default addresses: the hub is the address of the native-mode v5 hub (Bellecour),
- * the registries are decc's own fixed addresses (clients read them from the hub anyway).
+ * the registries are decc's own fixed addresses (clients read them from the hub anyway), and
+ * the DataProtector is keccak256("decc.poco.DataProtector")[12..32] =
+ * 0x36baaaE8D4eB39b41331872b51796Bc91875Bb33 (DECC_CHAIN_DATAPROTECTOR_DECC of chain.h: PoCo
+ * has no view naming it, so clients know it as that constant).
  */
 DECC_EXTERN void decc_poco_config_default(struct decc_poco_config *out, uint64_t chain_id);
 

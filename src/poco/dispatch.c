@@ -34,7 +34,7 @@ struct table {
 	size_t n;
 };
 
-static struct table hub_table, registry_table, asset_table;
+static struct table hub_table, registry_table, asset_table, dataprotector_table;
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 static bool tables_ok;
 
@@ -61,7 +61,8 @@ static void build_tables(void)
 		    add_all(&hub_table, poco_escrow_fns, poco_n_escrow_fns) &&
 		    add_all(&hub_table, poco_view_fns, poco_n_view_fns) &&
 		    add_all(&registry_table, poco_registry_fns, poco_n_registry_fns) &&
-		    add_all(&asset_table, poco_asset_fns, poco_n_asset_fns);
+		    add_all(&asset_table, poco_asset_fns, poco_n_asset_fns) &&
+		    add_all(&dataprotector_table, poco_dataprotector_fns, poco_n_dataprotector_fns);
 }
 
 static const struct poco_fn *lookup(const struct table *t, const uint8_t sel[4])
@@ -131,6 +132,12 @@ static int route(struct poco *p)
 		if (p->call->len < 4)
 			return poco_revert(p, NULL);
 		return run(p, lookup(&hub_table, sel));
+	}
+	if (poco_is_dataprotector(p, &p->call->to)) {
+		/* no receive() nor fallback: plain value transfers and short calldata revert */
+		if (p->call->len < 4)
+			return poco_revert(p, NULL);
+		return run(p, lookup(&dataprotector_table, sel));
 	}
 	k = poco_registry_kind(p, &p->call->to);
 	if (k != POCO_NONE) {
@@ -240,6 +247,7 @@ void decc_poco_config_default(struct decc_poco_config *out, uint64_t chain_id)
 	derived(&out->app_registry, "decc.poco.AppRegistry");
 	derived(&out->dataset_registry, "decc.poco.DatasetRegistry");
 	derived(&out->workerpool_registry, "decc.poco.WorkerpoolRegistry");
+	derived(&out->dataprotector, "decc.poco.DataProtector");
 	out->chain_id = chain_id;
 }
 

@@ -197,6 +197,11 @@ int poco_call_is_registered(struct poco *p, bool *out, const decc_address *regis
 int poco_call_owner(struct poco *p, decc_address *out, const decc_address *target);
 bool poco_is_contract(struct poco *p, const decc_address *a, int *err);
 int poco_registry_call(struct poco *p, enum poco_kind k, const uint8_t sel[4]);
+/* create<Kind>(owner, ...) as the registry of kind k runs it (args: that function's argument
+ * tuple): the entry's state, its ERC-721 mint and Transfer log; *out = the new entry. Reverts
+ * like the registry ("Create2: Failed on deploy", "ERC721: mint to the zero address"). */
+int poco_registry_create(struct poco *p, decc_address *out, enum poco_kind k,
+			 const struct decc_abi_value *args);
 int poco_asset_call(struct poco *p, const struct poco_asset *a, const uint8_t sel[4]);
 
 /* ---- escrow (escrow.c) ---- */
@@ -248,6 +253,10 @@ extern const struct poco_fn poco_registry_fns[];
 extern const size_t poco_n_registry_fns;
 extern const struct poco_fn poco_asset_fns[];
 extern const size_t poco_n_asset_fns;
+extern const struct poco_fn poco_dataprotector_fns[];
+extern const size_t poco_n_dataprotector_fns;
+/* a is the configured DataProtector (a zero address in the config means there is none) */
+bool poco_is_dataprotector(const struct poco *p, const decc_address *a);
 
 int poco_deposit_value(struct poco *p, const decc_address *target);
 

@@ -289,7 +289,8 @@ bool poco_is_contract(struct poco *p, const decc_address *a, int *err)
 	enum poco_kind k;
 	int r;
 
-	if (decc_address_eq(a, &p->cfg->hub) || poco_registry_kind(p, a) != POCO_NONE)
+	if (decc_address_eq(a, &p->cfg->hub) || poco_registry_kind(p, a) != POCO_NONE ||
+	    poco_is_dataprotector(p, a))
 		return true;
 	r = poco_asset_kind(p, &k, a);
 	if (r < 0) {
@@ -385,7 +386,8 @@ static int fn_predict(struct poco *p, enum poco_kind k, const struct decc_abi_va
 	return poco_return_address(p, &a);
 }
 
-static int fn_create(struct poco *p, enum poco_kind k, const struct decc_abi_value *args)
+int poco_registry_create(struct poco *p, decc_address *out, enum poco_kind k,
+			 const struct decc_abi_value *args)
 {
 	struct poco_asset as;
 	decc_address a, owner;
@@ -424,8 +426,16 @@ static int fn_create(struct poco *p, enum poco_kind k, const struct decc_abi_val
 	if (r == 0)
 		r = nft_mint(p, k, &owner, &a);
 	if (r == 0)
-		r = poco_return_address(p, &a);
+		*out = a;
 	return r;
+}
+
+static int fn_create(struct poco *p, enum poco_kind k, const struct decc_abi_value *args)
+{
+	decc_address a;
+
+	DECC_TRY(poco_registry_create(p, &a, k, args));
+	return poco_return_address(p, &a);
 }
 
 #define KIND_FNS(kind, lower)                                                                      \

@@ -2,8 +2,8 @@
 /*
  * Random calldata against the native PoCo contracts on a fresh genesis state (with one app,
  * dataset and workerpool registered). Input: byte 0 picks the target (hub, a registry, an
- * asset), byte 1 the function of that target (its real selector replaces the first 4 bytes),
- * byte 2 whether wei is sent; the rest is the argument data. The executor must never crash
+ * asset, the DataProtector), byte 1 the function of that target (its real selector replaces
+ * the first 4 bytes), byte 2 whether wei is sent; the rest is the argument data. The executor must never crash
  * and must answer success or revert (never an internal error) for any input.
  */
 #include <stdlib.h>
@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct decc_poco_config cfg;
 	struct decc_executor ex;
 	struct decc_exec_result res;
-	decc_address owner = { { 0x01 } }, user = { { 0x02 } }, targets[6];
+	decc_address owner = { { 0x01 } }, user = { { 0x02 } }, targets[7];
 	uint8_t sum[32] = { 0 };
 	const struct poco_fn *fns;
 	size_t n_fns, t;
@@ -95,7 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    "createWorkerpool(address,string)",
 			    decc_abi_tuplev(2, decc_abi_address(&owner), decc_abi_string("p")));
 	targets[5] = cfg.workerpool_registry;
-	t = data[0] % 6;
+	targets[6] = cfg.dataprotector;
+	t = data[0] % 7;
 	if (t == 0) {
 		fns = data[1] & 0x80   ? poco_match_fns
 		      : data[1] & 0x40 ? poco_task_fns
@@ -107,6 +108,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			: fns == poco_order_fns	 ? poco_n_order_fns
 			: fns == poco_escrow_fns ? poco_n_escrow_fns
 						 : poco_n_view_fns;
+	} else if (t == 6) {
+		fns = poco_dataprotector_fns;
+		n_fns = poco_n_dataprotector_fns;
 	} else if (t == 1 || t == 5) {
 		fns = poco_registry_fns;
 		n_fns = poco_n_registry_fns;
