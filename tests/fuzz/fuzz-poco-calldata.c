@@ -3,8 +3,8 @@
  * Random calldata against the native PoCo contracts on a fresh genesis state (with one app,
  * dataset and workerpool registered). Input: byte 0 picks the target (hub, a registry, an
  * asset, the DataProtector), byte 1 the function of that target (its real selector replaces
- * the first 4 bytes), byte 2 whether wei is sent; the rest is the argument data. The executor must never crash
- * and must answer success or revert (never an internal error) for any input.
+ * the first 4 bytes), byte 2 whether wei is sent; the rest is the argument data. The executor
+ * must never crash and must answer success or revert (never an internal error) for any input.
  */
 #include <stdlib.h>
 #include <string.h>
