@@ -11,5 +11,9 @@ int cmd_dataset(struct cli *cli, int argc, char **argv)
 		return cmd_dataset_encrypt(cli, argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "decrypt") == 0)
 		return cmd_dataset_decrypt(cli, argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "push-secret") == 0) { /* = decc secret push-dataset */
+		argv[1] = (char *)"push-dataset";
+		return cmd_secret(cli, argc, argv);
+	}
 	return pcli_asset_command(cli, 1, argc, argv);
 }

@@ -5,9 +5,7 @@
  * workerpool orders on the market, sign a request order for one task, match the four on chain
  * and follow the task; protect process also takes care of the result key and the requester
  * secrets, then downloads and decrypts the result (docs/cmd/decc-app.md, decc-protect.md).
- *
- * The market queries and order picking live here as static functions: the shared market
- * helpers (src/cli/market.h) were not committed when this was written.
+ * The market queries are in cli/market.h, shared with the data owner's commands.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -30,13 +28,12 @@
 #include "decc/sms.h"
 #include "decc/store.h"
 #include "cli/devnet.h"
+#include "cli/market.h"
 #include "cli/pococli.h"
 #include "cli/protect_cmds.h"
 
-#define MULTI_MAX 32		      /* --input-file and --secret given at most this many times */
-#define PARAMS_MAX (16 * 1024)	      /* a request order's params */
-#define MARKET_PAGE 100		      /* orders read per market query */
-#define MARKET_ANSWER_MAX (16u << 20) /* one list answer */
+#define MULTI_MAX 32	       /* --input-file and --secret given at most this many times */
+#define PARAMS_MAX (16 * 1024) /* a request order's params */
 #define SCHED_RECORD_MAX ((size_t)4 << 20)
 #define POLL_MS 250
 #define PEM_MAX (1 << 16)
@@ -149,106 +146,16 @@ static int take_multi(int *argc, char **argv, const char *name, struct multi *m)
 	return 0;
 }
 
-/* "tee", or 0x-hex (a bytes32 tag, left-padded). */
-static int parse_tag(uint8_t out[32], const char *s)
-{
-	decc_u256 v;
-
-	if (strcmp(s, "tee") == 0) {
-		memset(out, 0, 32);
-		out[31] = 1;
-		return 0;
-	}
-	if (strncmp(s, "0x", 2) != 0 || strlen(s) > 66 || decc_u256_parse(&v, s) < 0)
-		return decc_error_set(DECC_EINVAL, "expected \"tee\" or a 0x-hex bytes32 tag");
-	decc_u256_to_be(out, &v);
-	return 0;
-}
-
-static void tag_hex(char out[67], const uint8_t tag[32])
-{
-	decc_hex_encode(out, tag, 32, true);
-}
-
-static bool tag_is_tee(const uint8_t tag[32])
-{
-	return tag[31] & 1;
-}
-
 /* ---- the market ---- */
 
-/*
- * The cheapest live order of type t matching the query (the market lists cheapest first):
- * *found false when none. *total gets how many orders the market counted.
- */
-static int market_first(struct run *r, enum decc_order_type t, const char *query, bool *found,
-			long long *total)
+/* The cheapest live order of type t matching the query into r (market_first). */
+static int market_first_r(struct run *r, enum decc_order_type t, const char *query, bool *found,
+			  long long *total)
 {
-	struct decc_buf out = DECC_BUF_INIT;
-	json_t *res = NULL, *orders, *e;
-	size_t i;
-	int ret;
-
-	*found = false;
-	ret = decc_orderbook_client_list(&out, r->market, t, query);
-	if (ret < 0) {
-		ret = decc_error_wrap(ret, "market %s", r->market);
-		goto out;
-	}
-	res = json_loadb((const char *)out.data, out.len, 0, NULL);
-	orders = json_object_get(res, "orders");
-	if (!json_is_array(orders)) {
-		ret = decc_error_set(DECC_EINVAL, "the market at %s answered malformed JSON",
-				     r->market);
-		goto out;
-	}
-	if (total)
-		*total = (long long)json_integer_value(json_object_get(res, "count"));
-	json_array_foreach(orders, i, e)
-	{
-		const char *h = json_string_value(json_object_get(e, "orderHash"));
-		char *js = json_dumps(json_object_get(e, "order"), JSON_COMPACT);
-		bool has_salt = false;
-
-		if (!js || !h || strlen(h) != 66) {
-			free(js);
-			continue;
-		}
-		decc_order_init(&r->ord[t], t);
-		if (decc_order_from_json(&r->ord[t], &has_salt, t, js, strlen(js)) < 0 ||
-		    !has_salt) {
-			/* a malformed entry is skipped; the next one may do */
-			decc_order_release(&r->ord[t]);
-			free(js);
-			continue;
-		}
-		free(js);
-		snprintf(r->hash[t], sizeof(r->hash[t]), "%s", h);
-		r->found[t] = *found = true;
-		break;
-	}
-	ret = 0;
-out:
-	json_decref(res);
-	decc_buf_release(&out);
-	return ret;
-}
-
-/* Append "&k=ADDR". */
-static int q_addr(struct decc_buf *q, const char *k, const decc_address *a)
-{
-	char s[43];
-
-	decc_hex_encode(s, a->b, 20, true);
-	return decc_buf_appendf(q, "%s%s=%s", q->len ? "&" : "", k, s);
-}
-
-static int q_tag(struct decc_buf *q, const char *k, const uint8_t tag[32])
-{
-	char s[67];
-
-	tag_hex(s, tag);
-	return decc_buf_appendf(q, "%s%s=%s", q->len ? "&" : "", k, s);
+	DECC_TRY(market_first(&r->ord[t], r->hash[t], found, total, r->market, t, query));
+	if (*found)
+		r->found[t] = true;
+	return 0;
 }
 
 /* What the query asks, in words, for the messages. */
@@ -283,19 +190,19 @@ static int find_orders(struct run *r)
 
 	decc_buf_init(&q, 4096);
 	describe(what, sizeof(what), r, true);
-	tag_hex(tg, r->tag);
+	market_tag_hex(tg, r->tag);
 
 	/* app orders: the app, compatible with us; a TEE request needs the TEE bit there, and
 	 * no bit outside what we asked */
 	tee_bits[31] = r->tag[31] & 1;
-	ret = q_addr(&q, "app", &r->app);
-	ret = ret ?: q_addr(&q, "dataset", ds);
-	ret = ret ?: q_addr(&q, "requester", &r->me);
-	ret = ret ?: (r->has_workerpool ? q_addr(&q, "workerpool", &r->workerpool) : 0);
-	ret = ret ?: q_tag(&q, "minTag", tee_bits);
-	ret = ret ?: q_tag(&q, "maxTag", r->tag);
+	ret = market_q_addr(&q, "app", &r->app);
+	ret = ret ?: market_q_addr(&q, "dataset", ds);
+	ret = ret ?: market_q_addr(&q, "requester", &r->me);
+	ret = ret ?: (r->has_workerpool ? market_q_addr(&q, "workerpool", &r->workerpool) : 0);
+	ret = ret ?: market_q_tag(&q, "minTag", tee_bits);
+	ret = ret ?: market_q_tag(&q, "maxTag", r->tag);
 	ret = ret ?: decc_buf_appendf(&q, "&minVolume=1&pageSize=%d", MARKET_PAGE);
-	ret = ret ?: market_first(r, DECC_ORDER_APP, decc_buf_str(&q), &found, NULL);
+	ret = ret ?: market_first_r(r, DECC_ORDER_APP, decc_buf_str(&q), &found, NULL);
 	if (ret < 0)
 		goto out;
 	if (!found) {
@@ -310,13 +217,15 @@ static int find_orders(struct run *r)
 
 	if (r->has_dataset) {
 		q.len = 0;
-		ret = q_addr(&q, "dataset", &r->dataset);
-		ret = ret ?: q_addr(&q, "app", &r->app);
-		ret = ret ?: q_addr(&q, "requester", &r->me);
-		ret = ret ?: (r->has_workerpool ? q_addr(&q, "workerpool", &r->workerpool) : 0);
-		ret = ret ?: q_tag(&q, "maxTag", r->tag);
+		ret = market_q_addr(&q, "dataset", &r->dataset);
+		ret = ret ?: market_q_addr(&q, "app", &r->app);
+		ret = ret ?: market_q_addr(&q, "requester", &r->me);
+		ret = ret
+			  ?: (r->has_workerpool ? market_q_addr(&q, "workerpool", &r->workerpool)
+						: 0);
+		ret = ret ?: market_q_tag(&q, "maxTag", r->tag);
 		ret = ret ?: decc_buf_appendf(&q, "&minVolume=1&pageSize=%d", MARKET_PAGE);
-		ret = ret ?: market_first(r, DECC_ORDER_DATASET, decc_buf_str(&q), &found, NULL);
+		ret = ret ?: market_first_r(r, DECC_ORDER_DATASET, decc_buf_str(&q), &found, NULL);
 		if (ret < 0)
 			goto out;
 		if (!found) {
@@ -324,11 +233,11 @@ static int find_orders(struct run *r)
 			addr_s(a, &r->app);
 			/* how many orders the dataset has at all, to say why none fits */
 			q.len = 0;
-			ret = q_addr(&q, "dataset", &r->dataset);
+			ret = market_q_addr(&q, "dataset", &r->dataset);
 			ret = ret ?: decc_buf_appendf(&q, "&pageSize=1");
 			ret = ret
-				  ?: market_first(r, DECC_ORDER_DATASET, decc_buf_str(&q), &found,
-						  &total);
+				  ?: market_first_r(r, DECC_ORDER_DATASET, decc_buf_str(&q), &found,
+						    &total);
 			if (ret < 0)
 				goto out;
 			if (r->found[1]) {
@@ -353,22 +262,22 @@ static int find_orders(struct run *r)
 		pool_tag[i] =
 		    r->tag[i] | r->ord[0].tag[i] | (r->has_dataset ? r->ord[1].tag[i] : 0);
 	q.len = 0;
-	ret = r->has_workerpool ? q_addr(&q, "workerpool", &r->workerpool) : 0;
-	ret = ret ?: q_addr(&q, "app", &r->app);
-	ret = ret ?: q_addr(&q, "dataset", ds);
-	ret = ret ?: q_addr(&q, "requester", &r->me);
-	ret = ret ?: q_tag(&q, "minTag", pool_tag);
+	ret = r->has_workerpool ? market_q_addr(&q, "workerpool", &r->workerpool) : 0;
+	ret = ret ?: market_q_addr(&q, "app", &r->app);
+	ret = ret ?: market_q_addr(&q, "dataset", ds);
+	ret = ret ?: market_q_addr(&q, "requester", &r->me);
+	ret = ret ?: market_q_tag(&q, "minTag", pool_tag);
 	ret = ret ?: decc_buf_appendf(&q, "&minTrust=%llu", (unsigned long long)r->trust);
 	ret = ret
 		  ?: (r->has_category
 			  ? decc_buf_appendf(&q, "&category=%llu", (unsigned long long)r->category)
 			  : 0);
 	ret = ret ?: decc_buf_appendf(&q, "&minVolume=1&pageSize=%d", MARKET_PAGE);
-	ret = ret ?: market_first(r, DECC_ORDER_WORKERPOOL, decc_buf_str(&q), &found, NULL);
+	ret = ret ?: market_first_r(r, DECC_ORDER_WORKERPOOL, decc_buf_str(&q), &found, NULL);
 	if (ret < 0)
 		goto out;
 	if (!found) {
-		tag_hex(tg, pool_tag);
+		market_tag_hex(tg, pool_tag);
 		ret =
 		    decc_error_set(DECC_ENOTFOUND,
 				   "no workerpool order on the market for %s with tag %s, trust "
@@ -424,7 +333,7 @@ static int build_params(struct run *r, char **out)
 	if (r->secrets)
 		json_object_set(p, "iexec_secrets", r->secrets);
 	/* a TEE task encrypts its result for the beneficiary */
-	if (tag_is_tee(r->tag) || tag_is_tee(r->ord[0].tag))
+	if (market_tag_is_tee(r->tag) || market_tag_is_tee(r->ord[0].tag))
 		json_object_set_new(p, "iexec_result_encryption", json_true());
 	s = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(p);
@@ -669,7 +578,7 @@ static int run_parse(struct run *r, const struct run_opts *o, const char *app, b
 		return cli_usage_error(r->page, r->cmd, "--beneficiary: %s", decc_error_last());
 	memset(r->tag, 0, 32);
 	r->tag[31] = tee_default ? 1 : 0;
-	if (o->tag && parse_tag(r->tag, o->tag) < 0)
+	if (o->tag && market_parse_tag(r->tag, o->tag) < 0)
 		return cli_usage_error(r->page, r->cmd, "--tag: %s", decc_error_last());
 	if (o->trust && cli_parse_u64(&r->trust, o->trust) < 0)
 		return cli_usage_error(r->page, r->cmd, "--trust: %s", decc_error_last());
@@ -1146,7 +1055,7 @@ int cmd_protect_process(struct cli *cli, int argc, char **argv)
 	o.dataset = o.data;
 	if ((e = run_parse(&r, &o, o.app, true)) != CLI_EXIT_OK)
 		return e;
-	if (!tag_is_tee(r.tag))
+	if (!market_tag_is_tee(r.tag))
 		return cli_usage_error(
 		    "protect", "protect process",
 		    "--tag: protected data is processed in a TEE only (tag bit 0)");
