@@ -386,6 +386,10 @@ struct decc_chain_dataset_schemas {
 	/* true when the limits stopped the scan before to_block: call again from next_block */
 	bool truncated;
 	uint64_t next_block;
+	/* logs left out: not a well-formed DatasetSchema (anyone can call the contract, so a bad
+	 * schema must not hide the others): data not one ABI string, a NUL in it, longer than
+	 * DECC_CHAIN_SCHEMA_MAX, or not matching the filter */
+	size_t skipped;
 };
 struct decc_chain_schema_query {
 	const decc_address *dataprotector; /* NULL: decc node's */
@@ -400,9 +404,9 @@ struct decc_chain_schema_query {
  * Read DatasetSchema logs of q->dataprotector over [from_block, to_block], by pages of
  * max_range blocks (chains limit eth_getLogs ranges). A page stops at a block boundary: when
  * the next block's entries would pass max_count or max_bytes, out->truncated is set and
- * out->next_block is that block (DECC_ELIMIT if one block alone passes them). A log whose data
- * is not one ABI string of at most DECC_CHAIN_SCHEMA_MAX bytes is DECC_EINVAL. out is
- * released and refilled.
+ * out->next_block is that block (DECC_ELIMIT if one block alone passes them); otherwise
+ * next_block is to_block + 1. Malformed logs are counted in out->skipped. On success out is
+ * released and refilled; on failure it is untouched.
  */
 DECC_EXTERN DECC_MUST_USE int decc_chain_dataset_schemas(struct decc_chain *c,
 							 struct decc_chain_dataset_schemas *out,
@@ -464,29 +468,5 @@ DECC_EXTERN DECC_MUST_USE int decc_chain_claim(struct decc_chain *c, const uint8
 DECC_EXTERN struct decc_abi_value *decc_chain_order_tuple(const struct decc_order *o);
 /* The tuple type text of an order type, e.g. "(address,uint256,...,bytes)". */
 DECC_EXTERN const char *decc_chain_order_tuple_type(enum decc_order_type t);
-
-/* ---- token mode (src/chain/token.c) ---- */
-/* How the hub holds the escrow: token() == 0 is native mode (the chain coin is the RLC). */
-enum decc_chain_escrow {
-	DECC_ESCROW_NATIVE = 0,
-	DECC_ESCROW_TOKEN = 1,
-};
-/* The hub's mode, read from token(); token (may be NULL) gets token() (zero when native). */
-DECC_EXTERN DECC_MUST_USE int
-decc_chain_escrow_mode(struct decc_chain *c, enum decc_chain_escrow *mode, decc_address *token);
-/* RLC balanceOf(a) on the hub's token, nRLC; DECC_EINVAL on a native-mode hub. */
-DECC_EXTERN DECC_MUST_USE int decc_chain_rlc_balance(struct decc_chain *c, decc_u256 *out,
-						     const decc_address *a);
-/* RLC transfer(to, nrlc) from the wallet; refused (DECC_EINVAL) above the wallet's balance. */
-DECC_EXTERN DECC_MUST_USE int decc_chain_rlc_transfer(struct decc_chain *c,
-						      struct decc_chain_receipt *receipt,
-						      const decc_address *to,
-						      const decc_u256 *nrlc);
-/*
- * decc_chain_deposit after a check that a token-mode wallet holds the RLC (DECC_EINVAL with
- * both amounts otherwise, nothing sent).
- */
-DECC_EXTERN DECC_MUST_USE int decc_chain_deposit_checked(struct decc_chain *c,
-							 const decc_u256 *nrlc);
 
 #endif

@@ -564,6 +564,312 @@ static void test_order_tuple(void **state)
 	assert_null(decc_chain_order_tuple_type((enum decc_order_type)17));
 }
 
+/* ---- DataProtector ---- */
+
+#define DP "0x36baaae8d4eb39b41331872b51796bc91875bb33" /* decc node's, lower case */
+#define DSREG "0xa16e02e87b7454126e5e10d957a927a7f5b5d2be"
+#define T_SCHEMA "0x37b19b8900a9b045473748167f459fa16828f33c13d71473bca4b5e52e5f4d5d"
+#define DS1 "0x00000000000000000000000000000000000000d1"
+#define DS2 "0x00000000000000000000000000000000000000d2"
+#define DS3 "0x00000000000000000000000000000000000000d3"
+#define DS4 "0x00000000000000000000000000000000000000d4"
+
+/* Append one log object to b (comma-separated); data is a quoted JSON hex string. */
+static void add_log(struct decc_buf *b, const char *address, const char *topic0,
+		    const char *dataset, const char *data, unsigned block)
+{
+	if (b->len > 1)
+		assert_int_equal(decc_buf_append_byte(b, ','), 0);
+	assert_int_equal(decc_buf_appendf(b,
+					  "{\"address\":\"%s\",\"topics\":[\"%s\",\"0x000000000000"
+					  "000000000000%s\"],\"data\":%s,\"blockNumber\":\"0x%x\","
+					  "\"logIndex\":\"0x0\",\"transactionHash\":\"0x%064x\"}",
+					  address, topic0, dataset + 2, data, block, block),
+			 0);
+}
+
+static char *schema_data(const char *schema)
+{
+	return abi_result("(string)", decc_abi_tuplev(1, decc_abi_string(schema)));
+}
+
+static void test_create_dataset_with_schema(void **state)
+{
+	char *data = schema_data("{\"email\":\"string\"}");
+	struct decc_buf receipt = DECC_BUF_INIT, logs = DECC_BUF_INIT;
+	struct decc_chain_receipt rc;
+	struct decc_chain *c;
+	struct mock m;
+	decc_address me, ds, want, dp;
+	uint8_t sum[32] = { 7 };
+	struct decc_tx tx;
+	char *big;
+
+	(void)state;
+	assert_int_equal(decc_buf_append_byte(&logs, '['), 0);
+	/* the registry's Transfer, then DatasetSchema */
+	assert_int_equal(
+	    decc_buf_appendf(
+		&logs,
+		"{\"address\":\"" DSREG "\",\"topics\":["
+		"\"0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef\","
+		"\"0x%064x\",\"0x000000000000000000000000%s\",\"0x000000000000000000"
+		"000000%s\"],\"data\":\"0x\"}",
+		0, ME + 2, DS1 + 2),
+	    0);
+	add_log(&logs, DP, T_SCHEMA, DS1, data, 0x22);
+	assert_int_equal(decc_buf_append_byte(&logs, ']'), 0);
+	assert_int_equal(decc_buf_appendf(&receipt,
+					  "{\"transactionHash\":\"0x%064x\",\"blockNumber\":"
+					  "\"0x22\",\"gasUsed\":\"0x8de52\",\"status\":\"0x1\","
+					  "\"logs\":%s}",
+					  0xabc, decc_buf_str(&logs)),
+			 0);
+	{
+		const struct step steps[] = {
+			{ "eth_chainId", "\"0x7a69\"", NULL },
+			{ "eth_estimateGas", "\"0x8de52\"", NULL },
+			{ "eth_getBlockByNumber", BLOCK_LEGACY, NULL },
+			{ "eth_gasPrice", "\"0x1\"", NULL },
+			{ "eth_getTransactionCount", "\"0x0\"", NULL },
+			{ "eth_sendRawTransaction", "HASH", NULL },
+			{ "eth_getTransactionReceipt", decc_buf_str(&receipt), NULL },
+			/* a duplicate: estimateGas reverts with the registry's reason */
+			{ "eth_estimateGas", NULL,
+			  "{\"code\":3,\"message\":\"execution reverted\",\"data\":\"0x08c379a0"
+			  "0000000000000000000000000000000000000000000000000000000000000020"
+			  "0000000000000000000000000000000000000000000000000000000000000019"
+			  "437265617465323a204661696c6564206f6e206465706c6f7900000000000000\"}" },
+			/* a contract that is no DataProtector: no DatasetSchema in the receipt */
+			{ "eth_estimateGas", "\"0x8de52\"", NULL },
+			{ "eth_gasPrice", "\"0x1\"", NULL }, /* legacy: known from the first */
+			{ "eth_sendRawTransaction", "HASH", NULL },
+			{ "eth_getTransactionReceipt",
+			  "{\"transactionHash\":\"0x" /* any hash */
+			  "fb86af6df997f6decdac4516f1374d337acdbddf9ac060316d1381510e9675b2\","
+			  "\"blockNumber\":\"0x23\",\"gasUsed\":\"0x6000\",\"status\":\"0x1\","
+			  "\"logs\":[]}",
+			  NULL },
+		};
+
+		assert_int_equal(decc_address_parse(&me, ME), 0);
+		c = new_client(&m, steps, DECC_ARRAY_SIZE(steps), true);
+		memset(&rc, 0, sizeof(rc));
+		assert_int_equal(decc_chain_create_dataset_with_schema(
+				     c, &ds, &rc, NULL, &me, "my data", "{\"email\":\"string\"}",
+				     (const uint8_t *)"\xa5\x03", 2, sum),
+				 0);
+		assert_int_equal(decc_address_parse(&want, DS1), 0);
+		assert_true(decc_address_eq(&ds, &want));
+		assert_int_equal(rc.block_number, 0x22);
+		assert_int_equal(rc.logs.n, 2);
+		decc_chain_receipt_release(&rc);
+		/* sent to decc node's DataProtector with the contract's selector and arguments */
+		decc_tx_init(&tx);
+		sent_tx(&m, 5, &tx);
+		assert_true(tx.has_to);
+		assert_bytes_hex(tx.to.b, 20, DP);
+		decc_chain_dataprotector_decc(&dp);
+		assert_bytes_hex(dp.b, 20, DP);
+		assert_int_equal(decc_address_parse(&want, DECC_CHAIN_DATAPROTECTOR_DECC), 0);
+		assert_true(decc_address_eq(&dp, &want));
+		assert_bytes_hex(tx.data.data, 4, "0x167fbf5f");
+		{
+			struct decc_abi_value *v = NULL;
+
+			assert_int_equal(decc_abi_decode_call(&v,
+							      "createDatasetWithSchema(address,"
+							      "string,string,bytes,bytes32)",
+							      tx.data.data, tx.data.len),
+					 0);
+			assert_bytes_hex(v->items[0]->word + 12, 20, ME);
+			assert_int_equal(v->items[1]->bytes.len, 7);
+			assert_memory_equal(v->items[2]->bytes.data, "{\"email\":\"string\"}", 18);
+			assert_int_equal(v->items[3]->bytes.len, 2);
+			assert_memory_equal(v->items[4]->word, sum, 32);
+			decc_abi_value_free(v);
+		}
+		decc_tx_release(&tx);
+		/* the revert reason comes back in words; *out untouched */
+		ds = DECC_ADDRESS_ZERO;
+		assert_int_equal(
+		    decc_chain_create_dataset_with_schema(c, &ds, NULL, NULL, &me, "my data", "{}",
+							  (const uint8_t *)"\xa5\x03", 2, sum),
+		    DECC_EREVERT);
+		assert_non_null(strstr(decc_error_last(), "Create2: Failed on deploy"));
+		assert_true(decc_address_is_zero(&ds));
+		/* an explicit address is used as given */
+		assert_int_equal(decc_address_parse(&dp, HUB), 0);
+		assert_int_equal(decc_chain_create_dataset_with_schema(c, &ds, NULL, &dp, &me, "x",
+								       "{}", NULL, 0, sum),
+				 DECC_EINVAL);
+		assert_non_null(strstr(decc_error_last(), "DatasetSchema"));
+		assert_true(decc_address_is_zero(&ds));
+		decc_tx_init(&tx);
+		sent_tx(&m, 10, &tx);
+		assert_bytes_hex(tx.to.b, 20, HUB);
+		decc_tx_release(&tx);
+		/* an oversize schema is refused before anything is sent */
+		big = malloc(DECC_CHAIN_SCHEMA_MAX + 2);
+		assert_non_null(big);
+		memset(big, 'x', DECC_CHAIN_SCHEMA_MAX + 1);
+		big[DECC_CHAIN_SCHEMA_MAX + 1] = 0;
+		assert_int_equal(decc_chain_create_dataset_with_schema(c, &ds, NULL, NULL, &me, "x",
+								       big, NULL, 0, sum),
+				 DECC_ELIMIT);
+		free(big);
+		end_client(c, &m);
+	}
+	decc_buf_release(&receipt);
+	decc_buf_release(&logs);
+	free(data);
+}
+
+static void test_dataset_schemas(void **state)
+{
+	char *d1 = schema_data("{\"a\":\"bool\"}"), *d2 = schema_data("{\"b\":\"f64\"}");
+	char *dnul = schema_data("");
+	struct decc_buf p1 = DECC_BUF_INIT, p2 = DECC_BUF_INIT, p3 = DECC_BUF_INIT;
+	struct decc_chain_schema_query q = { .to_block = DECC_CHAIN_LATEST,
+					     .max_count = 2,
+					     .max_range = 10 };
+	struct decc_chain_dataset_schemas out = { 0 };
+	struct decc_chain *c;
+	struct mock m;
+	json_t *f;
+
+	(void)state;
+	/* page [0, 9]: one good log, then malformed ones that are skipped */
+	assert_int_equal(decc_buf_append_byte(&p1, '['), 0);
+	add_log(&p1, DP, T_SCHEMA, DS1, d1, 3);
+	add_log(&p1, DP, T_SCHEMA, DS2, "\"0x\"", 4);		      /* no ABI string */
+	add_log(&p1, DP, T_SCHEMA, DS2, "\"0x0000000000000020\"", 4); /* truncated */
+	add_log(&p1, HUB, T_SCHEMA, DS2, d1, 5);		      /* another emitter */
+	add_log(&p1, DP, T_SCHEMA, DS2, d1, 5);
+	assert_int_equal(decc_buf_append_byte(&p1, ']'), 0);
+	/* page [10, 19]: two logs in block 12, which pass max_count 2 with the first ones */
+	assert_int_equal(decc_buf_append_byte(&p2, '['), 0);
+	add_log(&p2, DP, T_SCHEMA, DS3, d2, 12);
+	add_log(&p2, DP, T_SCHEMA, DS4, d2, 12);
+	assert_int_equal(decc_buf_append_byte(&p2, ']'), 0);
+	/* page of block 12 alone with max_count 1 */
+	assert_int_equal(decc_buf_append_byte(&p3, '['), 0);
+	add_log(&p3, DP, T_SCHEMA, DS3, d2, 12);
+	add_log(&p3, DP, T_SCHEMA, DS4, d2, 12);
+	add_log(&p3, DP, T_SCHEMA, DS1, dnul, 13);
+	assert_int_equal(decc_buf_append_byte(&p3, ']'), 0);
+	{
+		const struct step steps[] = {
+			{ "eth_blockNumber", "\"0x19\"", NULL },
+			{ "eth_getLogs", decc_buf_str(&p1), NULL },
+			{ "eth_getLogs", decc_buf_str(&p2), NULL },
+			/* second call, from block 12 */
+			{ "eth_getLogs", decc_buf_str(&p3), NULL },
+			{ "eth_getLogs", "[]", NULL },
+			{ "eth_getLogs", "[]", NULL },
+			/* third call: max_count 1, block 12 alone passes it */
+			{ "eth_getLogs", decc_buf_str(&p3), NULL },
+		};
+
+		c = new_client(&m, steps, DECC_ARRAY_SIZE(steps), false);
+		assert_int_equal(decc_chain_dataset_schemas(c, &out, &q), 0);
+		/* DS1 (block 3) and DS2 (block 5); the malformed and foreign ones skipped... */
+		assert_int_equal(out.n, 2);
+		assert_string_equal(out.items[0].schema, "{\"a\":\"bool\"}");
+		assert_int_equal(out.items[0].block_number, 3);
+		assert_bytes_hex(out.items[0].dataset.b, 20, DS1);
+		assert_bytes_hex(out.items[1].dataset.b, 20, DS2);
+		assert_int_equal(out.items[1].block_number, 5);
+		assert_int_equal(out.skipped, 3);
+		/* ...then block 12 did not fit: the page stops before it */
+		assert_true(out.truncated);
+		assert_int_equal(out.next_block, 12);
+		f = json_array_get(json_array_get(m.sent, 1), 0);
+		assert_string_equal(json_string_value(json_object_get(f, "fromBlock")), "0x0");
+		assert_string_equal(json_string_value(json_object_get(f, "toBlock")), "0x9");
+		assert_string_equal(json_string_value(json_object_get(f, "address")), DP);
+		assert_int_equal(json_array_size(json_object_get(f, "topics")), 1);
+		assert_string_equal(
+		    json_string_value(json_array_get(json_object_get(f, "topics"), 0)), T_SCHEMA);
+		f = json_array_get(json_array_get(m.sent, 2), 0);
+		assert_string_equal(json_string_value(json_object_get(f, "fromBlock")), "0xa");
+		assert_string_equal(json_string_value(json_object_get(f, "toBlock")), "0x13");
+
+		/* resume from next_block up to block 35: three pages, nothing truncated */
+		q.from_block = out.next_block;
+		q.to_block = 35;
+		q.max_count = 3;
+		assert_int_equal(decc_chain_dataset_schemas(c, &out, &q), 0);
+		assert_int_equal(out.n, 3);
+		assert_bytes_hex(out.items[0].dataset.b, 20, DS3);
+		assert_string_equal(out.items[2].schema, "");
+		assert_false(out.truncated);
+		assert_int_equal(out.next_block, 36);
+		assert_int_equal(out.skipped, 0);
+		f = json_array_get(json_array_get(m.sent, 5), 0);
+		assert_string_equal(json_string_value(json_object_get(f, "fromBlock")), "0x20");
+		assert_string_equal(json_string_value(json_object_get(f, "toBlock")), "0x23");
+
+		/* one block alone passes the limit: an error, out untouched */
+		q.max_count = 1;
+		q.to_block = 12;
+		assert_int_equal(decc_chain_dataset_schemas(c, &out, &q), DECC_ELIMIT);
+		assert_int_equal(out.n, 3);
+		end_client(c, &m);
+	}
+	decc_chain_dataset_schemas_release(&out);
+	decc_buf_release(&p1);
+	decc_buf_release(&p2);
+	decc_buf_release(&p3);
+	free(d1);
+	free(d2);
+	free(dnul);
+}
+
+static void test_dataset_schema_one(void **state)
+{
+	char *d1 = schema_data("{\"a\":{\"b\":\"i128\"}}");
+	struct decc_buf p = DECC_BUF_INIT;
+	decc_address ds;
+	char *schema = NULL;
+	uint64_t block = 0;
+	struct decc_chain *c;
+	struct mock m;
+	json_t *f;
+
+	(void)state;
+	assert_int_equal(decc_buf_append_byte(&p, '['), 0);
+	add_log(&p, DP, T_SCHEMA, DS2, d1, 2100);
+	assert_int_equal(decc_buf_append_byte(&p, ']'), 0);
+	{
+		const struct step steps[] = {
+			{ "eth_blockNumber", "\"0x2710\"", NULL }, { "eth_getLogs", "[]", NULL },
+			{ "eth_getLogs", decc_buf_str(&p), NULL }, /* found: no further page */
+			{ "eth_blockNumber", "\"0x5\"", NULL },	   { "eth_getLogs", "[]", NULL },
+		};
+
+		assert_int_equal(decc_address_parse(&ds, DS2), 0);
+		c = new_client(&m, steps, DECC_ARRAY_SIZE(steps), false);
+		assert_int_equal(decc_chain_dataset_schema(c, &schema, &block, NULL, &ds), 0);
+		assert_string_equal(schema, "{\"a\":{\"b\":\"i128\"}}");
+		assert_int_equal(block, 2100);
+		free(schema);
+		/* the dataset is topic 1 of the filter */
+		f = json_object_get(json_array_get(json_array_get(m.sent, 1), 0), "topics");
+		assert_int_equal(json_array_size(f), 2);
+		assert_string_equal(
+		    json_string_value(json_array_get(f, 1)),
+		    "0x00000000000000000000000000000000000000000000000000000000000000d2");
+		schema = NULL;
+		assert_int_equal(decc_chain_dataset_schema(c, &schema, NULL, NULL, &ds),
+				 DECC_ENOTFOUND);
+		assert_null(schema);
+		end_client(c, &m);
+	}
+	decc_buf_release(&p);
+	free(d1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -576,6 +882,9 @@ int main(void)
 		cmocka_unit_test(test_typed_views),
 		cmocka_unit_test(test_create_app),
 		cmocka_unit_test(test_order_tuple),
+		cmocka_unit_test(test_create_dataset_with_schema),
+		cmocka_unit_test(test_dataset_schemas),
+		cmocka_unit_test(test_dataset_schema_one),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
