@@ -469,4 +469,28 @@ DECC_EXTERN struct decc_abi_value *decc_chain_order_tuple(const struct decc_orde
 /* The tuple type text of an order type, e.g. "(address,uint256,...,bytes)". */
 DECC_EXTERN const char *decc_chain_order_tuple_type(enum decc_order_type t);
 
+/* ---- token mode (src/chain/token.c) ---- */
+/* How the hub holds the escrow: token() == 0 is native mode (the chain coin is the RLC). */
+enum decc_chain_escrow {
+	DECC_ESCROW_NATIVE = 0,
+	DECC_ESCROW_TOKEN = 1,
+};
+/* The hub's mode, read from token(); token (may be NULL) gets token() (zero when native). */
+DECC_EXTERN DECC_MUST_USE int
+decc_chain_escrow_mode(struct decc_chain *c, enum decc_chain_escrow *mode, decc_address *token);
+/* RLC balanceOf(a) on the hub's token, nRLC; DECC_EINVAL on a native-mode hub. */
+DECC_EXTERN DECC_MUST_USE int decc_chain_rlc_balance(struct decc_chain *c, decc_u256 *out,
+						     const decc_address *a);
+/* RLC transfer(to, nrlc) from the wallet; refused (DECC_EINVAL) above the wallet's balance. */
+DECC_EXTERN DECC_MUST_USE int decc_chain_rlc_transfer(struct decc_chain *c,
+						      struct decc_chain_receipt *receipt,
+						      const decc_address *to,
+						      const decc_u256 *nrlc);
+/*
+ * decc_chain_deposit after a check that a token-mode wallet holds the RLC (DECC_EINVAL with
+ * both amounts otherwise, nothing sent).
+ */
+DECC_EXTERN DECC_MUST_USE int decc_chain_deposit_checked(struct decc_chain *c,
+							 const decc_u256 *nrlc);
+
 #endif
