@@ -136,10 +136,10 @@ int cmd_scheduler(struct cli *cli, int argc, char **argv)
 		cfg.poll_ms = (unsigned)v;
 	}
 	if (ask) {
-		/* workers take 101 to 599999 ms (else their default, 2000) */
-		if (cli_parse_u64(&v, ask) < 0 || v < 101 || v > 600000 - 1)
+		/* workers take 10 to 599999 ms (else their default, 2000) */
+		if (cli_parse_u64(&v, ask) < 0 || v < 10 || v > 600000 - 1)
 			return cli_usage_error(PAGE, "scheduler",
-					       "--ask-period-ms: expected 101 to 599999");
+					       "--ask-period-ms: expected 10 to 599999");
 		cfg.ask_period_ms = (unsigned)v;
 	}
 	/* the chain (and its default hub) as the PoCo commands see it; the wallet's key */

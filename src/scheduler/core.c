@@ -353,7 +353,22 @@ static int finalize(struct sched *s, struct sched_task *t, struct sched_repl *rs
 	return finish(s, t, now);
 }
 
-static int advance(struct sched *s, struct sched_task *t, uint64_t now)
+/*
+ * Initialize transactions of one tick stop after INIT_TICK_MS (at least one is sent): the tick
+ * holds the lock, so a deal of many tasks is initialized over several ticks while workers
+ * already take the first ones.
+ */
+#define INIT_TICK_MS 50
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int advance(struct sched *s, struct sched_task *t, uint64_t now, uint64_t *init_start)
 {
 	struct sched_repl *rs = NULL;
 	struct sched_ctask ct;
@@ -363,19 +378,37 @@ static int advance(struct sched *s, struct sched_task *t, uint64_t now)
 
 	if (t->final_deadline && now >= t->final_deadline)
 		return task_fail(s, t, T_FINAL_DEADLINE_REACHED, now, "final deadline reached");
-	if (t->status == T_RECEIVED || t->status == T_INITIALIZING)
+	if (t->status == T_RECEIVED || t->status == T_INITIALIZING) {
+		if (!*init_start)
+			*init_start = mono_ms();
+		else if (mono_ms() - *init_start >= INIT_TICK_MS)
+			return 0;
 		return do_initialize(s, t, now);
+	}
 	if (t->status < T_INITIALIZED)
 		return 0;
-	if (s->ops->task(s->ctx, &ct, t->id) < 0) {
-		tlog(s, t->id, now, "reading the task on chain failed: %s", decc_error_last());
+	DECC_TRY(sched_store_repls(s->db, &rs, &n, t->id));
+	/*
+	 * Nothing can move on chain for a task no worker of ours took yet (only our workers are
+	 * authorized to contribute, the deadlines are checked above): no chain read, so a deal
+	 * of many tasks waiting for workers costs no eth_call per tick.
+	 */
+	if (t->status == T_INITIALIZED && n == 0 &&
+	    !(t->contribution_deadline && t->contribution_deadline <= now)) {
+		free(rs);
 		return 0;
 	}
-	if (ct.status == 3)
-		return finish(s, t, now);
-	if (ct.status == 4)
-		return task_fail(s, t, T_FINAL_DEADLINE_REACHED, now, "task claimed on chain");
-	DECC_TRY(sched_store_repls(s->db, &rs, &n, t->id));
+	if (s->ops->task(s->ctx, &ct, t->id) < 0) {
+		tlog(s, t->id, now, "reading the task on chain failed: %s", decc_error_last());
+		free(rs);
+		return 0;
+	}
+	if (ct.status == 3 || ct.status == 4) {
+		free(rs);
+		return ct.status == 3 ? finish(s, t, now)
+				      : task_fail(s, t, T_FINAL_DEADLINE_REACHED, now,
+						  "task claimed on chain");
+	}
 	verify_contributions(s, rs, n);
 	switch (t->status) {
 	case T_INITIALIZED:
@@ -497,6 +530,7 @@ int sched_tick(struct sched *s, uint64_t now, uint64_t wall)
 {
 	struct sched_task *ts = NULL;
 	size_t n = 0;
+	uint64_t init_start = 0;
 	int r;
 
 	pthread_mutex_lock(&s->lock);
@@ -504,7 +538,7 @@ int sched_tick(struct sched *s, uint64_t now, uint64_t wall)
 	refresh_weights(s);
 	r = sched_store_tasks(s->db, &ts, &n, false);
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		if (advance(s, &ts[i], now) < 0) {
+		if (advance(s, &ts[i], now, &init_start) < 0) {
 			char id[67];
 
 			hex32(id, ts[i].id);
@@ -819,6 +853,18 @@ int sched_update_status(struct sched *s, int *http, int *notice, const uint8_t t
 	if (t.status == T_INITIALIZED && u->status >= R_STARTED && !sched_repl_failed(u->status)) {
 		r = task_set(s, &t, T_RUNNING, now, NULL);
 		if (r < 0)
+			goto out;
+	}
+	/*
+	 * A TEE task's contributeAndFinalize ends it on chain in the worker's own transaction:
+	 * look now rather than at the next tick, so the worker is told to complete at once.
+	 */
+	if (u->status == R_CONTRIBUTE_AND_FINALIZE_DONE && is_tee(t.tag) && t.trust <= 1 &&
+	    !sched_task_final(t.status)) {
+		struct sched_ctask ct;
+
+		if (s->ops->task(s->ctx, &ct, task) == 0 && ct.status == 3 &&
+		    (r = finish(s, &t, now)) < 0)
 			goto out;
 	}
 	*http = 200;

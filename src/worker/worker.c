@@ -42,6 +42,7 @@ struct worker {
 	pthread_mutex_t lock;
 	char token[80];
 	unsigned running;
+	bool slot_freed; /* a task ended: ask for work now (under lock) */
 };
 
 struct job {
@@ -76,6 +77,25 @@ static void nap(struct worker *w, unsigned ms)
 
 		nanosleep(&ts, NULL);
 		ms -= step;
+	}
+}
+
+/* The pause between two asks for work, cut short when a task ends and frees a slot. */
+static void nap_ask(struct worker *w)
+{
+	for (unsigned left = w->ask_ms; left && !*w->stop;) {
+		unsigned step = left > 10 ? 10 : left;
+		struct timespec ts = { 0, (long)step * 1000000L };
+		bool freed;
+
+		nanosleep(&ts, NULL);
+		left -= step;
+		pthread_mutex_lock(&w->lock);
+		freed = w->slot_freed;
+		w->slot_freed = false;
+		pthread_mutex_unlock(&w->lock);
+		if (freed)
+			return;
 	}
 }
 
@@ -680,14 +700,22 @@ static int prepare(struct taskctx *t)
 	return 0;
 }
 
-/* Wait for the scheduler's next order on this task. */
+/*
+ * Wait for the scheduler's next order on this task: asked again after 10 ms, then twice as
+ * long each time up to AWAIT_MAX_MS (most orders follow a step within milliseconds).
+ */
+#define AWAIT_FIRST_MS 10
+#define AWAIT_MAX_MS 1000
 static int await(struct job *j, char notice[48])
 {
+	unsigned wait = AWAIT_FIRST_MS;
+
 	while (!*j->w->stop) {
 		if (next_action(j, notice) == 0 && strcmp(notice, "PLEASE_WAIT") != 0 &&
 		    strcmp(notice, "PLEASE_CONTINUE") != 0)
 			return 0;
-		nap(j->w, 1000);
+		nap(j->w, wait);
+		wait = wait * 2 > AWAIT_MAX_MS ? AWAIT_MAX_MS : wait * 2;
 	}
 	return decc_error_set(DECC_EAGAIN, "stopping");
 }
@@ -1008,6 +1036,7 @@ static void *task_thread(void *arg)
 	run_task(j);
 	pthread_mutex_lock(&w->lock);
 	w->running--;
+	w->slot_freed = true;
 	pthread_mutex_unlock(&w->lock);
 	free(j);
 	return NULL;
@@ -1063,7 +1092,7 @@ static int read_config(struct worker *w)
 	    decc_address_parse(&w->pool, pool) == 0 && decc_address_parse(&w->hub, hub) == 0 &&
 	    strlen(rpc) < sizeof(w->rpc)) {
 		snprintf(w->rpc, sizeof(w->rpc), "%s", rpc);
-		w->ask_ms = ask > 100 && ask < 600000 ? (unsigned)ask : 2000;
+		w->ask_ms = ask >= 10 && ask < 600000 ? (unsigned)ask : 2000;
 		w->ping_s = ping > 0 && ping < 3600 ? (unsigned)ping : 10;
 		store = json_string_value(json_object_get(o, "storeUrl"));
 		if (w->cfg->store_url)
@@ -1156,7 +1185,7 @@ int decc_worker_run(const struct decc_worker_config *cfg, volatile sig_atomic_t 
 			}
 		}
 		decc_buf_release(&b);
-		nap(&w, w.ask_ms);
+		nap_ask(&w);
 	}
 	/* let the task threads notice the stop */
 	for (int i = 0; i < 200; i++) {
