@@ -74,14 +74,16 @@ static int poco_genesis(void *ctx, struct decc_state *state, const struct decc_e
 
 static void log_contracts(const struct decc_poco_config *pc)
 {
-	char hub[43], apps[43], datasets[43], pools[43], msg[256];
+	char hub[43], apps[43], datasets[43], pools[43], dp[43], msg[320];
 
 	decc_address_to_checksum(hub, &pc->hub);
 	decc_address_to_checksum(apps, &pc->app_registry);
 	decc_address_to_checksum(datasets, &pc->dataset_registry);
 	decc_address_to_checksum(pools, &pc->workerpool_registry);
-	snprintf(msg, sizeof(msg), "PoCo hub %s, registries app %s dataset %s workerpool %s", hub,
-		 apps, datasets, pools);
+	decc_address_to_checksum(dp, &pc->dataprotector);
+	snprintf(msg, sizeof(msg),
+		 "PoCo hub %s, registries app %s dataset %s workerpool %s, DataProtector %s", hub,
+		 apps, datasets, pools, dp);
 	log_line(NULL, "info", msg);
 }
 
