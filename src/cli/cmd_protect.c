@@ -379,6 +379,9 @@ int cmd_protect(struct cli *cli, int argc, char **argv)
 		{ "serialize", protect_serialize }, { "read", protect_read },
 		{ "checksum", protect_checksum },   { "encrypt", cmd_dataset_encrypt },
 		{ "decrypt", cmd_dataset_decrypt }, { "process", cmd_protect_process },
+		{ "data", cmd_protect_data },	    { "list", cmd_protect_list },
+		{ "grant", cmd_protect_grant },	    { "access", cmd_protect_access },
+		{ "revoke", cmd_protect_revoke },   { "transfer", cmd_protect_transfer },
 	};
 	struct opt_args args;
 	char *pos[1];
@@ -394,7 +397,8 @@ int cmd_protect(struct cli *cli, int argc, char **argv)
 		return r;
 	if (args.npos == 0)
 		return cli_usage_error(PAGE, "protect",
-				       "missing subcommand (serialize, read, checksum, encrypt, "
+				       "missing subcommand (data, list, grant, access, revoke, "
+				       "transfer, process, serialize, read, checksum, encrypt, "
 				       "decrypt)");
 	return cli_usage_error(PAGE, "protect", "unknown subcommand '%s'", pos[0]);
 }
