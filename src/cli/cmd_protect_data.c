@@ -9,11 +9,15 @@
  * createDatasetWithSchema, or the PoCo dataset registry on a chain without it) and the key
  * pushed to the SMS. A failure says which steps were done: nothing is undone on chain.
  */
+#include <dirent.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "decc/crypto.h"
@@ -133,6 +137,131 @@ static void progress(const struct data_run *r, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	fflush(stderr);
+}
+
+/*
+ * The progress meter of one step on a terminal: a thread reads how far this process got in
+ * the file the step reads (the offset of its descriptor in /proc/self/fdinfo: the libraries
+ * stream files without a progress hook) and redraws one line on stderr.
+ */
+struct meter {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop, running;
+	const char *what;
+	char path[4096];       /* canonical, as /proc/self/fd links read */
+	uint64_t total, shown; /* shown only grows: a file read twice does not go back */
+};
+
+/* The offset of the descriptor of this process open on path, or -1. */
+static long long fd_offset(const char *path)
+{
+	char link[64], target[4200], line[128];
+	struct dirent *de;
+	long long pos = -1;
+	DIR *d = opendir("/proc/self/fd");
+
+	while (d && pos < 0 && (de = readdir(d)) != NULL) {
+		ssize_t n;
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof(link), "/proc/self/fd/%.16s", de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = 0;
+		if (strcmp(target, path) != 0)
+			continue;
+		snprintf(link, sizeof(link), "/proc/self/fdinfo/%.16s", de->d_name);
+		if (!(f = fopen(link, "r")))
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "pos: %lld", &pos) == 1)
+				break;
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return pos;
+}
+
+static void meter_draw(const struct meter *m, uint64_t done)
+{
+	unsigned pct = m->total ? (unsigned)(done * 100 / m->total) : 100, bar = pct / 5;
+	char b[21];
+
+	for (unsigned i = 0; i < 20; i++)
+		b[i] = i < bar ? '#' : '.';
+	b[20] = 0;
+	fprintf(stderr, "\r\033[Kdecc: protect data: %-10s [%s] %3u%% %llu/%llu MiB", m->what, b,
+		pct, (unsigned long long)(done >> 20), (unsigned long long)(m->total >> 20));
+	fflush(stderr);
+}
+
+static void *meter_main(void *arg)
+{
+	struct meter *m = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&m->lock);
+	while (!m->stop) {
+		long long pos = fd_offset(m->path);
+
+		if (pos > 0 && (uint64_t)pos > m->shown)
+			m->shown = (uint64_t)pos > m->total ? m->total : (uint64_t)pos;
+		meter_draw(m, m->shown);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&m->cond, &m->lock, &ts);
+	}
+	pthread_mutex_unlock(&m->lock);
+	return NULL;
+}
+
+/* Start the meter of a step reading path (nothing when not on a terminal). */
+static void meter_start(struct meter *m, bool on, const char *what, const char *path)
+{
+	struct stat st;
+
+	memset(m, 0, sizeof(*m));
+	if (!on || strlen(path) >= sizeof(m->path) || !realpath(path, m->path) ||
+	    stat(m->path, &st) < 0)
+		return;
+	m->what = what;
+	m->total = (uint64_t)st.st_size;
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->cond, NULL);
+	m->running = pthread_create(&m->thread, NULL, meter_main, m) == 0;
+	if (!m->running) {
+		pthread_cond_destroy(&m->cond);
+		pthread_mutex_destroy(&m->lock);
+	}
+}
+
+/* Stop it: the line ends at 100% when the step succeeded, where it was otherwise. */
+static void meter_stop(struct meter *m, bool ok)
+{
+	if (!m->running)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->stop = true;
+	pthread_cond_signal(&m->cond);
+	pthread_mutex_unlock(&m->lock);
+	pthread_join(m->thread, NULL);
+	if (ok)
+		meter_draw(m, m->total);
+	fputc('\n', stderr);
+	fflush(stderr);
+	pthread_cond_destroy(&m->cond);
+	pthread_mutex_destroy(&m->lock);
+	m->running = false;
 }
 
 /*
@@ -284,7 +413,9 @@ static int data_run(struct data_run *r, char **kv, int nkv)
 	const struct data_opts *o = r->o;
 	struct decc_chain *c = NULL;
 	char a[43], keypath[4200];
+	struct meter m;
 	struct stat st;
+	bool exists;
 	int e;
 
 	if (cli_wallet_open(r->cli, NULL, r->sk, &r->me) < 0)
@@ -295,11 +426,18 @@ static int data_run(struct data_run *r, char **kv, int nkv)
 		decc_chain_free(c);
 		return cli_fail("protect data");
 	}
+	/* an SMS that does not answer is found before anything is uploaded or registered */
+	if (decc_sms_client_check(o->sms, &exists, DECC_SMS_WEB3, &r->me, NULL) < 0) {
+		e = cli_fail("protect data: the SMS %s does not answer (nothing done)", o->sms);
+		goto out;
+	}
 	r->progress = isatty(STDERR_FILENO) && o->file && stat(o->file, &st) == 0 &&
 		      (uint64_t)st.st_size >= PROGRESS_MIN;
 
-	progress(r, "serializing %s", o->file);
-	if (data_serialize(r, kv, nkv) < 0) {
+	meter_start(&m, r->progress && o->file, "serialize", o->file ? o->file : "");
+	e = data_serialize(r, kv, nkv);
+	meter_stop(&m, e == 0);
+	if (e < 0) {
 		e = cli_fail("protect data: serialize");
 		goto out;
 	}
@@ -319,15 +457,19 @@ static int data_run(struct data_run *r, char **kv, int nkv)
 			goto out;
 		}
 	}
-	progress(r, "encrypting");
-	if (decc_protect_encrypt_file(r->enc, r->sum, r->zip, r->key, 0) < 0) {
+	meter_start(&m, r->progress, "encrypt", r->zip);
+	e = decc_protect_encrypt_file(r->enc, r->sum, r->zip, r->key, 0);
+	meter_stop(&m, e == 0);
+	if (e < 0) {
 		e = cli_fail("protect data: encrypt");
 		goto out_key;
 	}
 	if (stat(r->enc, &st) == 0)
 		r->size = (uint64_t)st.st_size;
-	progress(r, "uploading %llu MiB to %s", (unsigned long long)(r->size >> 20), o->api);
-	if (decc_store_client_add(r->cid, NULL, o->api, r->enc) < 0) {
+	meter_start(&m, r->progress, "upload", r->enc);
+	e = decc_store_client_add(r->cid, NULL, o->api, r->enc);
+	meter_stop(&m, e == 0);
+	if (e < 0) {
 		e = cli_fail("protect data: upload to the store %s (nothing registered)", o->api);
 		goto out_key;
 	}

@@ -7,7 +7,8 @@
 # dataset order, 'decc order match' with the revoked order reverts). Refusals: a grant by a
 # non-owner, the same grant twice, a revoke of an unknown order or by a non-owner, a transfer
 # by a non-owner, the key pushed again after a transfer (the SMS keeps dataset keys write-once),
-# bad --schema filters; an SMS that is down leaves the dataset registered and its key file.
+# bad --schema filters; an SMS that does not answer stops protect data before anything is
+# done, one that refuses the key leaves the dataset registered and says how to push the key.
 . "$(dirname "$0")/lib.sh"
 
 ZERO=0x0000000000000000000000000000000000000000
@@ -237,16 +238,38 @@ expect_ok decc --json protect access --data "$BIG" "${G[@]}"
 expect_eq "$(jq -r .count "$T/out")" 0 "the old owner's grant is no longer on the market"
 ok "protect transfer: the NFT moved; a stranger refused; the SMS keeps the key write-once"
 
-# ---- an SMS that is down: the dataset stays registered, the key file says how to push ----
-expect_fail 1 decc protect data --name late-key --data '{"a":"b"}' --key-file "$T/late.key" \
+# ---- an SMS that does not answer: found first, nothing done ----
+expect_ok decc --json dataset count --user "${ADDR[owner]}" "${G[@]}"
+N=$(jq -r .count "$T/out")
+expect_fail 1 decc protect data --name no-sms --data '{"a":"b"}' --key-file "$T/nosms.key" \
 	--sms "http://127.0.0.1:$(free_port)" --api "$STORE" "${G[@]}" $(wallet owner)
-expect_grep "is registered" "$T/err" "SMS down: says the dataset is registered"
-expect_grep "decc dataset push-secret" "$T/err" "SMS down: says how to push the key again"
+expect_grep "does not answer \(nothing done\)" "$T/err" "SMS down: nothing done"
+[ ! -e "$T/nosms.key" ] || fail "a key file was written for nothing"
+expect_ok decc --json dataset count --user "${ADDR[owner]}" "${G[@]}"
+expect_eq "$(jq -r .count "$T/out")" "$N" "SMS down: nothing registered"
+# ---- an SMS that refuses the key (it reads another chain): the dataset stays registered,
+# the error names the key file and the command that completes the protection ----
+start_daemon RPC2 "decc node 2" "$T/node2.log" "$DECC_BIN" node --genesis "$T/genesis.json" \
+	--data "$T/node2" --listen "127.0.0.1:@PORT@"
+start_daemon SMS2 "decc sms 2" "$T/sms2.log" "$DECC_BIN" sms --data "$T/sms2" \
+	--listen "127.0.0.1:@PORT@" --rpc "$RPC2" --hub "$HUB"
+expect_fail 1 decc protect data --name late-key --data '{"a":"b"}' --key-file "$T/late.key" \
+	--sms "$SMS2" --api "$STORE" "${G[@]}" $(wallet owner)
+expect_grep "is registered.*key is not in the SMS" "$T/err" "SMS refusal: says the dataset is registered"
+expect_grep "decc dataset push-secret" "$T/err" "SMS refusal: says how to push the key again"
 LATE=$(grep -o 'dataset 0x[0-9a-fA-F]\{40\}' "$T/err" | head -1 | cut -d' ' -f2)
 [ -s "$T/late.key" ] || fail "the key file was not kept"
+expect_ok decc --json dataset show "$LATE" "${G[@]}"
+expect_eq "$(jq -r .name "$T/out")" late-key "the dataset is registered"
 expect_ok decc dataset push-secret "$LATE" --key-file "$T/late.key" --sms "$SMS" $(wallet owner)
 expect_ok decc --json secret check dataset "$LATE" --sms "$SMS"
 expect_eq "$(jq -r .exists "$T/out")" true "the key pushed again"
+# without --key-file the key is kept as ./DATASET.key
+(cd "$T" && expect_fail 1 decc protect data --name late-key-2 --data '{"a":"b"}' \
+	--sms "$SMS2" --api "$STORE" "${G[@]}" $(wallet owner))
+LATE2=$(grep -o 'dataset 0x[0-9a-fA-F]\{40\}' "$T/err" | head -1 | cut -d' ' -f2)
+[ "$(stat -c %a "$T/$LATE2.key")" = 600 ] || fail "the key was not kept as DATASET.key (0600)"
+expect_ok decc dataset push-secret "$LATE2" --key-file "$T/$LATE2.key" --sms "$SMS" $(wallet owner)
 # a store that is down: nothing registered, no key file left
 expect_ok decc --json dataset count --user "${ADDR[owner]}" "${G[@]}"
 N=$(jq -r .count "$T/out")
