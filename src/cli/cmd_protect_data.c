@@ -341,7 +341,19 @@ static int data_serialize(struct data_run *r, char **kv, int nkv)
 		return ret;
 	}
 	decc_buf_init_secret(&in, DATA_JSON_MAX);
-	ret = decc_file_read(&in, o->data_file, DATA_JSON_MAX);
+	if (strcmp(o->data_file, "-") == 0) {
+		char buf[65536];
+		size_t n;
+
+		ret = 0;
+		while (ret == 0 && (n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+			ret = decc_buf_append(&in, buf, n);
+		decc_wipe(buf, sizeof(buf));
+		if (ret == 0 && ferror(stdin))
+			ret = decc_error_set(DECC_ERROR, "cannot read the data from stdin");
+	} else {
+		ret = decc_file_read(&in, o->data_file, DATA_JSON_MAX);
+	}
 	if (ret == 0)
 		ret = decc_protect_serialize_json(r->zip, &r->schema, (const char *)in.data, in.len,
 						  flags);
@@ -524,6 +536,7 @@ int cmd_protect_data(struct cli *cli, int argc, char **argv)
 		OPT_END,
 	};
 	struct data_run r = { .cli = cli, .o = &o };
+	decc_address dp;
 	char *pos[KV_MAX];
 	struct opt_args args;
 	const char *tmp;
@@ -545,6 +558,9 @@ int cmd_protect_data(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(PAGE, "protect data", "--key and --type go with --file");
 	if (o.type && !decc_protect_type_valid(o.type))
 		return cli_usage_error(PAGE, "protect data", "--type: unknown type '%s'", o.type);
+	if (o.dp && decc_address_parse(&dp, o.dp) < 0)
+		return cli_usage_error(PAGE, "protect data", "--dataprotector: %s",
+				       decc_error_last());
 	if (o.key_file && decc_file_exists(o.key_file))
 		return cli_usage_error(PAGE, "protect data", "--key-file: %s already exists",
 				       o.key_file);
@@ -885,6 +901,9 @@ int cmd_protect_list(struct cli *cli, int argc, char **argv)
 			return cli_usage_error(PAGE, "protect list", "%s", decc_error_last());
 	if (owner_s && decc_address_parse(&owner, owner_s) < 0)
 		return cli_usage_error(PAGE, "protect list", "--owner: %s", decc_error_last());
+	if (dp_s && decc_address_parse(&dp, dp_s) < 0)
+		return cli_usage_error(PAGE, "protect list", "--dataprotector: %s",
+				       decc_error_last());
 	if ((e = pcli_open(cli, PAGE, "protect list", &c, false, NULL)) != CLI_EXIT_OK)
 		return e;
 	if (dataprotector(c, dp_s, &dp, &present) < 0) {

@@ -238,6 +238,11 @@ expect_ok decc --json protect access --data "$BIG" "${G[@]}"
 expect_eq "$(jq -r .count "$T/out")" 0 "the old owner's grant is no longer on the market"
 ok "protect transfer: the NFT moved; a stranger refused; the SMS keeps the key write-once"
 
+# --data-file - reads the object on stdin
+expect_ok decc --json protect data --name from-stdin --data-file - "${P[@]}" $(wallet owner) \
+	<<<'{"n":{"$i128":"-5"}}'
+expect_eq "$(jq -c .schema "$T/out")" '{"n":"i128"}' "--data-file -: the object on stdin"
+
 # ---- an SMS that does not answer: found first, nothing done ----
 expect_ok decc --json dataset count --user "${ADDR[owner]}" "${G[@]}"
 N=$(jq -r .count "$T/out")
