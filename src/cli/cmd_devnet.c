@@ -25,10 +25,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "decc/chain.h"
 #include "decc/common.h"
 #include "decc/error.h"
 #include "decc/file.h"
+#include "decc/hex.h"
 #include "cli/devnet.h"
+#include "cli/evm.h"
 
 #define PAGE "devnet"
 #define HUB "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f"
@@ -39,6 +42,10 @@
 #define PATH_MAX_ 4096
 #define JSON_MAX ((size_t)1 << 20)
 #define PASSWORD "decc devnet password"
+/* anvil's dev account 0 (its default mnemonic): the admin of a devnet on anvil */
+#define ANVIL_KEY0 "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+#define ANVIL_FUND_WEI "100000000000000000000" /* 100 ether to each dev account */
+#define ANVIL_FUND_NRLC 1000000000000ull       /* 1000 RLC to each dev account */
 
 /* ---- a tiny HTTP/1.0 client for loopback daemons ---- */
 
@@ -151,11 +158,17 @@ struct devnet {
 	char self[PATH_MAX_];
 	char logs[PATH_MAX_];
 	char pw[PATH_MAX_];
-	struct daemon d[4 + MAX_WORKERS];
+	struct daemon d[6 + MAX_WORKERS];
 	size_t nd;
 	unsigned port_base; /* 0: random free ports */
 	unsigned nports;
 	FILE *log; /* DIR/logs/devnet.log */
+	/* the chain: decc node (fixed hub) or anvil + PoCo deployed at up */
+	bool anvil;
+	char anvil_exe[PATH_MAX_];
+	const char *artifacts;
+	char hub[43], rlc[43];
+	uint64_t chain_id;
 };
 
 static volatile sig_atomic_t dn_stop;
@@ -209,10 +222,10 @@ static int free_port(struct devnet *n, unsigned *port)
 	return 0;
 }
 
-/* Refuse a --port-base whose ports (N to N+3) are taken on 127.0.0.1. */
-static int ports_free(unsigned base)
+/* Refuse a --port-base whose ports (N to N+count-1) are taken on 127.0.0.1. */
+static int ports_free(unsigned base, unsigned count)
 {
-	for (unsigned p = base; p < base + 4; p++) {
+	for (unsigned p = base; p < base + count; p++) {
 		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)p) };
 		int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), e;
 
@@ -230,11 +243,12 @@ static int ports_free(unsigned base)
 }
 
 /*
- * fork + exec this decc with argv; stdin /dev/null, stderr to logfile (appended), stdout to
- * out_fd (or /dev/null when < 0). Returns the child's PID or a negative code.
+ * fork + exec exe (NULL: this decc) with argv; stdin /dev/null, stderr to logfile (appended),
+ * stdout to out_fd (or /dev/null when < 0; stdout too goes to logfile for another program).
+ * Returns the child's PID or a negative code.
  */
-static pid_t spawn(struct devnet *n, char *const argv[], const char *logfile, int out_fd,
-		   bool own_group)
+static pid_t spawn(struct devnet *n, const char *exe, char *const argv[], const char *logfile,
+		   int out_fd, bool own_group)
 {
 	pid_t pid = fork();
 
@@ -249,9 +263,13 @@ static pid_t spawn(struct devnet *n, char *const argv[], const char *logfile, in
 		if (own_group)
 			setpgid(0, 0);
 		if (nul < 0 || lf < 0 || dup2(nul, 0) < 0 ||
-		    dup2(out_fd >= 0 ? out_fd : nul, 1) < 0 || dup2(lf, 2) < 0)
+		    dup2(out_fd >= 0 ? out_fd
+			 : exe	     ? lf
+				     : nul,
+			 1) < 0 ||
+		    dup2(lf, 2) < 0)
 			_exit(127);
-		execv(n->self, argv);
+		execv(exe ? exe : n->self, argv);
 		_exit(127);
 	}
 	return pid;
@@ -267,7 +285,7 @@ static int run(struct devnet *n, struct decc_buf *out, char *const argv[])
 	snprintf(logfile, sizeof(logfile), "%s/setup.log", n->logs);
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return decc_error_set(DECC_ERROR, "pipe: %s", strerror(errno));
-	pid = spawn(n, argv, logfile, p[1], false);
+	pid = spawn(n, NULL, argv, logfile, p[1], false);
 	close(p[1]);
 	if (pid < 0) {
 		close(p[0]);
@@ -391,14 +409,16 @@ static int wait_log(struct devnet *n, struct daemon *d, const char *needle)
 	return decc_error_set(DECC_ERROR, "%s did not log in to the scheduler", d->name);
 }
 
-static struct daemon *start(struct devnet *n, const char *name, char *const argv[])
+/* Start a daemon: this decc (exe NULL) or another program, logged to DIR/logs/NAME.log. */
+static struct daemon *start_exe(struct devnet *n, const char *exe, const char *name,
+				char *const argv[])
 {
 	struct daemon *d = &n->d[n->nd];
 	char logfile[PATH_MAX_ + 64];
 	pid_t pid;
 
 	snprintf(logfile, sizeof(logfile), "%s/%s.log", n->logs, name);
-	pid = spawn(n, argv, logfile, -1, false);
+	pid = spawn(n, exe, argv, logfile, -1, false);
 	if (pid < 0)
 		return NULL;
 	snprintf(d->name, sizeof(d->name), "%s", name);
@@ -406,6 +426,11 @@ static struct daemon *start(struct devnet *n, const char *name, char *const argv
 	n->nd++;
 	dlog(n, "%s started, PID %d", name, (int)pid);
 	return d;
+}
+
+static struct daemon *start(struct devnet *n, const char *name, char *const argv[])
+{
+	return start_exe(n, NULL, name, argv);
 }
 
 /* SIGTERM every child, the last started first; SIGKILL what still runs after 10 s. */
@@ -484,10 +509,12 @@ struct account {
 
 struct up_opts {
 	const char *dir, *port_base, *workers, *runner, *apps_dir, *slots;
+	const char *chain, *anvil, *artifacts;
 	bool detach;
 };
 
-static int make_account(struct devnet *n, struct account *a, const char *name)
+/* A new dev account, or (key_file not NULL) the import of that private key. */
+static int make_account(struct devnet *n, struct account *a, const char *name, const char *key_file)
 {
 	char kdir[PATH_MAX_ + 32];
 	struct decc_buf out = DECC_BUF_INIT;
@@ -496,9 +523,15 @@ static int make_account(struct devnet *n, struct account *a, const char *name)
 
 	snprintf(a->name, sizeof(a->name), "%s", name);
 	snprintf(kdir, sizeof(kdir), "%s/wallets/%s", n->dir, name);
-	r = run(n, &out,
-		(char *[]){ n->self, "--json", "wallet", "create", "--kdf-light", "--keystore-dir",
-			    kdir, "--password-file", n->pw, NULL });
+	if (key_file)
+		r = run(n, &out,
+			(char *[]){ n->self, "--json", "wallet", "import", "--private-key-file",
+				    (char *)key_file, "--kdf-light", "--keystore-dir", kdir,
+				    "--password-file", n->pw, NULL });
+	else
+		r = run(n, &out,
+			(char *[]){ n->self, "--json", "wallet", "create", "--kdf-light",
+				    "--keystore-dir", kdir, "--password-file", n->pw, NULL });
 	if (r == 0) {
 		j = json_loads((char *)out.data, 0, NULL);
 		if (!j || !json_is_string(json_object_get(j, "address")) ||
@@ -515,9 +548,235 @@ static int make_account(struct devnet *n, struct account *a, const char *name)
 	return r;
 }
 
+/* ---- the chain on anvil: anvil started, PoCo deployed (token mode), accounts funded ---- */
+
+/* path if it is an executable (or, want_dir, a directory), made absolute into out. */
+static bool found(char *out, const char *path, bool want_dir)
+{
+	struct stat st;
+	char abs[PATH_MAX_];
+
+	if (stat(path, &st) < 0 || (want_dir ? !S_ISDIR(st.st_mode) : access(path, X_OK) < 0))
+		return false;
+	if (!realpath(path, abs))
+		return false;
+	snprintf(out, PATH_MAX_, "%s", abs);
+	return true;
+}
+
+/*
+ * --anvil and --artifacts, else the copies scripts/setup.sh installs in tools/node of the
+ * source tree, looked for next to this decc binary (BUILD/decc: ../tools/node).
+ */
+static int find_tools(struct devnet *n, char *artifacts, const struct up_opts *o)
+{
+	static const char *const anvil_rel[] = {
+		"tools/node/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil",
+		"tools/node/node_modules/.bin/anvil",
+	};
+	char bindir[PATH_MAX_], p[PATH_MAX_ + 128];
+	bool ok = false;
+
+	snprintf(bindir, sizeof(bindir), "%s", n->self);
+	if (strrchr(bindir, '/'))
+		*strrchr(bindir, '/') = 0;
+	if (o->anvil) {
+		if (!found(n->anvil_exe, o->anvil, false))
+			return decc_error_set(DECC_EINVAL, "--anvil %s: not an executable",
+					      o->anvil);
+	} else {
+		for (size_t i = 0; !ok && i < 2 * DECC_ARRAY_SIZE(anvil_rel); i++) {
+			snprintf(p, sizeof(p), "%s/%s%s", bindir, i % 2 ? "" : "../",
+				 anvil_rel[i / 2]);
+			ok = found(n->anvil_exe, p, false);
+		}
+		if (!ok)
+			return decc_error_set(DECC_ENOTFOUND,
+					      "anvil not found under %s/../tools/node (run "
+					      "scripts/setup.sh, or give --anvil PATH)",
+					      bindir);
+	}
+	if (o->artifacts) {
+		snprintf(p, sizeof(p), "%s/artifacts/contracts/Diamond.sol", o->artifacts);
+		if (!found(artifacts, p, true) || !found(artifacts, o->artifacts, true))
+			return decc_error_set(DECC_EINVAL,
+					      "--artifacts %s: not the unpacked @iexec/poco "
+					      "package (no artifacts/contracts/Diamond.sol)",
+					      o->artifacts);
+	} else {
+		ok = false;
+		for (int i = 0; !ok && i < 2; i++) {
+			snprintf(p, sizeof(p),
+				 "%s/%stools/node/poco-6.1.0/artifacts/contracts/Diamond.sol",
+				 bindir, i ? "" : "../");
+			ok = found(artifacts, p, true);
+			if (ok) {
+				snprintf(p, sizeof(p), "%s/%stools/node/poco-6.1.0", bindir,
+					 i ? "" : "../");
+				ok = found(artifacts, p, true);
+			}
+		}
+		if (!ok)
+			return decc_error_set(
+			    DECC_ENOTFOUND,
+			    "the PoCo 6.1.0 artifacts are not under "
+			    "%s/../tools/node/poco-6.1.0 (run scripts/setup.sh, or "
+			    "give --artifacts DIR)",
+			    bindir);
+	}
+	n->artifacts = artifacts;
+	return 0;
+}
+
+/* Start anvil on a free port; wait until it answers eth_chainId (20 s). */
+static int start_anvil(struct devnet *n, char *rpc, size_t cap)
+{
+	char portstr[16];
+	struct daemon *d;
+	unsigned port;
+	int r;
+
+	DECC_TRY(free_port(n, &port));
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	snprintf(rpc, cap, "http://127.0.0.1:%u", port);
+	d = start_exe(n, n->anvil_exe, "anvil",
+		      (char *[]){ n->anvil_exe, "--host", "127.0.0.1", "--port", portstr, NULL });
+	if (!d)
+		return decc_error_code();
+	snprintf(d->url, sizeof(d->url), "%s", rpc);
+	for (int i = 0; i < 200; i++) {
+		struct decc_chain *c = NULL;
+		uint64_t id = 0;
+
+		r = decc_chain_new(&c, rpc);
+		if (r == 0) {
+			decc_chain_set_timeouts(c, 1000, 1000);
+			r = decc_chain_connect(c, &id);
+		}
+		decc_chain_free(c);
+		if (r == 0) {
+			n->chain_id = id;
+			return 0;
+		}
+		if (!alive(d->pid))
+			return exited(n, d);
+		if (dn_stop)
+			return decc_error_set(DECC_ERROR, "interrupted");
+		usleep(100000);
+	}
+	return decc_error_set(DECC_ERROR, "anvil does not answer on %s", rpc);
+}
+
+/*
+ * As anvil's account 0 (the admin): PoCo 6.1.0 in token mode (decc evm deploy-poco, in this
+ * process), then 100 ether and 1000 RLC to every other dev account.
+ */
+static int deploy_and_fund(struct devnet *n, const char *rpc, const struct account *acc,
+			   size_t nacc, size_t admin)
+{
+	struct poco_deployment dep;
+	struct decc_chain *c = NULL;
+	struct decc_chain_txopts fund = { 0 };
+	decc_u256 nrlc = decc_u256_from_u64(ANVIL_FUND_NRLC);
+	uint8_t sk[32];
+	int r;
+
+	memset(&dep, 0, sizeof(dep));
+	r = decc_hex_decode_exact(sk, 32, ANVIL_KEY0);
+	if (r == 0)
+		r = decc_u256_parse(&fund.value, ANVIL_FUND_WEI);
+	if (r == 0)
+		r = decc_chain_new(&c, rpc);
+	if (r == 0)
+		r = decc_chain_set_wallet(c, sk);
+	decc_wipe(sk, sizeof(sk));
+	if (r == 0)
+		r = decc_chain_connect(c, &n->chain_id);
+	if (r == 0) {
+		r = evm_deploy_poco_on(c, &dep, n->artifacts, false, true);
+		if (r < 0)
+			r = decc_error_wrap(r, "deploying PoCo on anvil (artifacts %s)",
+					    n->artifacts);
+	}
+	if (r == 0) {
+		decc_address_to_checksum(n->hub, &dep.hub);
+		decc_address_to_checksum(n->rlc, &dep.rlc);
+		dlog(n, "PoCo deployed on anvil (chain %llu): hub %s, RLC %s",
+		     (unsigned long long)n->chain_id, n->hub, n->rlc);
+	}
+	for (size_t i = 0; r == 0 && i < nacc; i++) {
+		decc_address to;
+
+		if (i == admin)
+			continue;
+		r = decc_address_parse(&to, acc[i].address);
+		if (r == 0)
+			r = decc_chain_transact(c, NULL, &to, NULL, 0, &fund);
+		if (r == 0)
+			r = decc_chain_rlc_transfer(c, NULL, &to, &nrlc);
+		if (r < 0)
+			r = decc_error_wrap(r, "funding %s on anvil", acc[i].name);
+	}
+	if (r == 0)
+		dlog(n, "%zu dev accounts funded (ether and RLC)", nacc - 1);
+	decc_chain_free(c);
+	return r;
+}
+
 static json_t *jaccount(const struct account *a)
 {
 	return json_pack("{s:s, s:s}", "address", a->address, "keystore", a->keystore);
+}
+
+/* decc node on a fresh genesis: every dev account funded, the admin owns the hub. */
+static int start_node(struct devnet *n, char *rpc, size_t cap, const struct account *acc,
+		      size_t nacc, size_t admin)
+{
+	char listen[64], path[PATH_MAX_ + 64];
+	struct decc_buf b = DECC_BUF_INIT;
+	struct daemon *d;
+	unsigned port;
+	int r;
+
+	snprintf(n->hub, sizeof(n->hub), "%s", HUB);
+	n->chain_id = CHAIN_ID;
+	/* genesis: every dev account funded, the admin owns the hub */
+	r = decc_buf_appendf(&b,
+			     "{\"chainId\": %d, \"timestamp\": %ld, \"hubOwner\": \"%s\", "
+			     "\"accounts\": {",
+			     CHAIN_ID, (long)time(NULL), acc[admin].address);
+	for (size_t i = 0; r == 0 && i < nacc; i++)
+		r = decc_buf_appendf(&b, "%s\"%s\": {\"balance\": \"1000000000000000000000000\"}",
+				     i ? ", " : "", acc[i].address);
+	if (r == 0)
+		r = decc_buf_append_str(&b, "}}\n");
+	snprintf(path, sizeof(path), "%s/genesis.json", n->dir);
+	if (r == 0)
+		r = decc_file_write_atomic(path, b.data, b.len, 0600, DECC_FILE_REPLACE);
+	decc_buf_release(&b);
+	if (r < 0)
+		return r;
+
+	/* node */
+	if ((r = free_port(n, &port)) < 0)
+		return r;
+	snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
+	snprintf(rpc, cap, "http://127.0.0.1:%u", port);
+	snprintf(path, sizeof(path), "%s/genesis.json", n->dir);
+	{
+		char data[PATH_MAX_ + 16];
+
+		snprintf(data, sizeof(data), "%s/node", n->dir);
+		d = start(n, "node",
+			  (char *[]){ n->self, "node", "--genesis", path, "--data", data,
+				      "--listen", listen, NULL });
+	}
+	if (!d)
+		return decc_error_code();
+	snprintf(d->url, sizeof(d->url), "%s", rpc);
+	if ((r = wait_http(n, d)) < 0)
+		return r;
+	return 0;
 }
 
 /* Everything up to devnet.json; the daemons stay up on success. */
@@ -538,61 +797,57 @@ static int bring_up(struct devnet *n, const struct up_opts *o, unsigned nworkers
 	char rpc[64], market[80], store[64], sms[64], sched[64], listen[64], path[PATH_MAX_ + 64];
 	char pkey[PATH_MAX_ + 32], platform[43] = "", pool[43] = "", phash[67] = "";
 	char porder[PATH_MAX_ + 32];
-	struct decc_buf b = DECC_BUF_INIT, out = DECC_BUF_INIT;
+	struct decc_buf out = DECC_BUF_INIT;
 	struct daemon *d;
 	unsigned port;
 	json_t *accounts, *pids, *workers;
 	const char *pa;
 	int r;
 
+	if (n->anvil) {
+		/* the admin is anvil's account 0: it deploys PoCo and holds ether and RLC */
+		snprintf(pkey, sizeof(pkey), "%s/anvil-admin.key", n->dir);
+		r = decc_file_write_atomic(pkey, ANVIL_KEY0 "\n", strlen(ANVIL_KEY0) + 1, 0600,
+					   DECC_FILE_REPLACE);
+		if (r < 0)
+			return r;
+	}
 	for (size_t i = 0; i < DECC_ARRAY_SIZE(names); i++)
-		if ((r = make_account(n, &acc[i], names[i])) < 0)
+		if ((r = make_account(n, &acc[i], names[i], n->anvil && i == ADMIN ? pkey : NULL)) <
+		    0)
 			return r;
 	for (unsigned i = 0; i < nworkers; i++) {
 		char nm[24];
 
 		snprintf(nm, sizeof(nm), "worker%u", i + 1);
-		if ((r = make_account(n, &acc[NFIXED + i], nm)) < 0)
+		if ((r = make_account(n, &acc[NFIXED + i], nm, NULL)) < 0)
 			return r;
 	}
 	dlog(n, "%zu dev accounts created", nacc);
 
-	/* genesis: every dev account funded, the admin owns the hub */
-	r = decc_buf_appendf(&b,
-			     "{\"chainId\": %d, \"timestamp\": %ld, \"hubOwner\": \"%s\", "
-			     "\"accounts\": {",
-			     CHAIN_ID, (long)time(NULL), acc[ADMIN].address);
-	for (size_t i = 0; r == 0 && i < nacc; i++)
-		r = decc_buf_appendf(&b, "%s\"%s\": {\"balance\": \"1000000000000000000000000\"}",
-				     i ? ", " : "", acc[i].address);
-	if (r == 0)
-		r = decc_buf_append_str(&b, "}}\n");
-	snprintf(path, sizeof(path), "%s/genesis.json", n->dir);
-	if (r == 0)
-		r = decc_file_write_atomic(path, b.data, b.len, 0600, DECC_FILE_REPLACE);
-	decc_buf_release(&b);
-	if (r < 0)
-		return r;
-
-	/* node */
-	if ((r = free_port(n, &port)) < 0)
-		return r;
-	snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
-	snprintf(rpc, sizeof(rpc), "http://127.0.0.1:%u", port);
-	snprintf(path, sizeof(path), "%s/genesis.json", n->dir);
-	{
-		char data[PATH_MAX_ + 16];
-
-		snprintf(data, sizeof(data), "%s/node", n->dir);
-		d = start(n, "node",
-			  (char *[]){ n->self, "node", "--genesis", path, "--data", data,
-				      "--listen", listen, NULL });
+	if (n->anvil) {
+		if ((r = start_anvil(n, rpc, sizeof(rpc))) < 0 ||
+		    (r = deploy_and_fund(n, rpc, acc, nacc, ADMIN)) < 0)
+			return r;
+		/* anvil serves no market: decc evm market does, checking orders on anvil */
+		if ((r = free_port(n, &port)) < 0)
+			return r;
+		snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
+		snprintf(market, sizeof(market), "http://127.0.0.1:%u/market", port);
+		snprintf(path, sizeof(path), "%s/market", n->dir);
+		d = start(n, "market",
+			  (char *[]){ n->self, "--rpc", rpc, "--hub", n->hub, "evm", "market",
+				      "--book", path, "--listen", listen, NULL });
+		if (!d)
+			return decc_error_code();
+		snprintf(d->url, sizeof(d->url), "http://127.0.0.1:%u", port);
+		if ((r = wait_http(n, d)) < 0)
+			return r;
+	} else {
+		if ((r = start_node(n, rpc, sizeof(rpc), acc, nacc, ADMIN)) < 0)
+			return r;
+		snprintf(market, sizeof(market), "%s/market", rpc);
 	}
-	if (!d)
-		return decc_error_code();
-	snprintf(d->url, sizeof(d->url), "%s", rpc);
-	if ((r = wait_http(n, d)) < 0)
-		return r;
 
 	/* store */
 	if ((r = free_port(n, &port)) < 0)
@@ -626,8 +881,8 @@ static int bring_up(struct devnet *n, const struct up_opts *o, unsigned nworkers
 	snprintf(path, sizeof(path), "%s/sms", n->dir);
 	d = start(n, "sms",
 		  (char *[]){ n->self, "sms", "--data", path, "--listen", listen, "--rpc", rpc,
-			      "--hub", HUB, "--trust-platform", platform, "--result-proxy", store,
-			      NULL });
+			      "--hub", n->hub, "--trust-platform", platform, "--result-proxy",
+			      store, NULL });
 	if (!d)
 		return decc_error_code();
 	snprintf(d->url, sizeof(d->url), "%s", sms);
@@ -639,9 +894,9 @@ static int bring_up(struct devnet *n, const struct up_opts *o, unsigned nworkers
 		if (i == ADMIN || i == APPDEV || i == DATASET)
 			continue;
 		r = run(n, &out,
-			(char *[]){ n->self, "--rpc", rpc, "--wallet", acc[i].keystore,
-				    "--password-file", n->pw, "account", "deposit", "1000000",
-				    NULL });
+			(char *[]){ n->self, "--rpc", rpc, "--hub", n->hub, "--wallet",
+				    acc[i].keystore, "--password-file", n->pw, "account", "deposit",
+				    "1000000", NULL });
 		decc_buf_reset(&out);
 		if (r < 0) {
 			decc_buf_release(&out);
@@ -650,7 +905,7 @@ static int bring_up(struct devnet *n, const struct up_opts *o, unsigned nworkers
 	}
 	/* the workerpool and its scheduler */
 	r = run(n, &out,
-		(char *[]){ n->self, "--rpc", rpc, "--wallet", acc[POOL].keystore,
+		(char *[]){ n->self, "--rpc", rpc, "--hub", n->hub, "--wallet", acc[POOL].keystore,
 			    "--password-file", n->pw, "workerpool", "deploy", "--description",
 			    "decc devnet pool", NULL });
 	if (r == 0 && (out.len != 42 || strncmp((char *)out.data, "0x", 2) != 0))
@@ -670,6 +925,8 @@ static int bring_up(struct devnet *n, const struct up_opts *o, unsigned nworkers
 		  (char *[]){ n->self,
 			      "--rpc",
 			      rpc,
+			      "--hub",
+			      n->hub,
 			      "--wallet",
 			      acc[POOL].keystore,
 			      "--password-file",
@@ -749,7 +1006,7 @@ static int bring_up(struct devnet *n, const struct up_opts *o, unsigned nworkers
 		snprintf(od, sizeof(od), "%s/orders", n->dir);
 		snprintf(porder, sizeof(porder), "%s/orders/workerpool.json", n->dir);
 		snprintf(path, sizeof(path), "%s/orders/workerpool-unsigned.json", n->dir);
-		snprintf(chain_id, sizeof(chain_id), "%d", CHAIN_ID);
+		snprintf(chain_id, sizeof(chain_id), "%llu", (unsigned long long)n->chain_id);
 		r = decc_file_mkdirs(od, 0700);
 		if (r == 0)
 			r = decc_buf_appendf(
@@ -768,12 +1025,13 @@ static int bring_up(struct devnet *n, const struct up_opts *o, unsigned nworkers
 				(char *[]){ n->self, "--wallet", acc[POOL].keystore,
 					    "--password-file", n->pw, "order", "sign", "workerpool",
 					    "--order", path, "--output", porder, "--chain-id",
-					    chain_id, "--hub", HUB, NULL });
+					    chain_id, "--hub", n->hub, NULL });
 		decc_buf_reset(&out);
 		if (r == 0)
 			r = run(n, &out,
-				(char *[]){ n->self, "--rpc", rpc, "order", "publish", "workerpool",
-					    "--order", porder, NULL });
+				(char *[]){ n->self, "--rpc", rpc, "--hub", n->hub, "order",
+					    "publish", "workerpool", "--order", porder, "--market",
+					    market, NULL });
 		if (r == 0 && (out.len != 66 || strncmp((char *)out.data, "0x", 2) != 0))
 			r = decc_error_set(DECC_EINVAL, "order publish: unexpected output '%s'",
 					   (char *)out.data);
@@ -796,16 +1054,23 @@ static int bring_up(struct devnet *n, const struct up_opts *o, unsigned nworkers
 	for (size_t i = 0; i < n->nd; i++)
 		json_object_set_new(pids, n->d[i].name, json_integer(n->d[i].pid));
 	snprintf(path, sizeof(path), "%s/logs", n->dir);
-	snprintf(market, sizeof(market), "%s/market", rpc);
-	*desc = json_pack("{s:i, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-			  "s:s, s:o, s:o, s:o, s:s}",
-			  "version", 1, "dir", n->dir, "chainId", CHAIN_ID, "hub", HUB, "rpc", rpc,
-			  "market", market, "store", store, "sms", sms, "scheduler", sched,
-			  "workerpool", pool, "workerpoolOrder", porder, "workerpoolOrderHash",
-			  phash, "platform", platform, "platformKey", pkey, "passwordFile", n->pw,
-			  "accounts", accounts, "workers", workers, "pids", pids, "logs", path);
-	if (*desc)
+	*desc =
+	    json_pack("{s:i, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
+		      "s:s, s:o, s:o, s:o, s:s}",
+		      "version", 1, "dir", n->dir, "chainId", (json_int_t)n->chain_id, "hub",
+		      n->hub, "rpc", rpc, "market", market, "store", store, "sms", sms, "scheduler",
+		      sched, "workerpool", pool, "workerpoolOrder", porder, "workerpoolOrderHash",
+		      phash, "platform", platform, "platformKey", pkey, "passwordFile", n->pw,
+		      "accounts", accounts, "workers", workers, "pids", pids, "logs", path);
+	if (*desc) {
 		json_object_set_new(*desc, "exe", json_string(n->self));
+		json_object_set_new(*desc, "chain", json_string(n->anvil ? "anvil" : "node"));
+	}
+	if (*desc && n->anvil) {
+		json_object_set_new(*desc, "rlc", json_string(n->rlc));
+		json_object_set_new(*desc, "anvilExe", json_string(n->anvil_exe));
+		json_object_set_new(*desc, "artifacts", json_string(n->artifacts));
+	}
 	return *desc ? 0 : decc_error_set(DECC_ENOMEM, "out of memory");
 }
 
@@ -824,9 +1089,13 @@ static int write_json(const char *dir, json_t *desc)
 
 static void summary(FILE *f, json_t *desc)
 {
-	const char *keys[] = { "rpc", "store", "sms", "scheduler", "workerpool", "hub" };
+	const char *keys[] = { "rpc", "market", "store", "sms", "scheduler", "workerpool", "hub" };
+	const char *chain = json_string_value(json_object_get(desc, "chain"));
 
-	fprintf(f, "decc devnet up (chain %d; the TEE is SIMULATED: development only)\n", CHAIN_ID);
+	fprintf(f, "decc devnet up (%s, chain id %lld; the TEE is SIMULATED: development only)\n",
+		chain && strcmp(chain, "anvil") == 0 ? "anvil + PoCo 6.1.0 in token mode"
+						     : "decc node",
+		(long long)json_integer_value(json_object_get(desc, "chainId")));
 	for (size_t i = 0; i < DECC_ARRAY_SIZE(keys); i++)
 		fprintf(f, "   %-10s %s\n", keys[i],
 			json_string_value(json_object_get(desc, keys[i])));
@@ -860,7 +1129,7 @@ static int fail_up(int ready_fd, const char *fmt, ...)
 static int devnet_up(struct cli *cli, const struct up_opts *o)
 {
 	struct devnet n = { 0 };
-	char path[PATH_MAX_ + 32], abs[PATH_MAX_];
+	char path[PATH_MAX_ + 32], abs[PATH_MAX_], artifacts[PATH_MAX_];
 	struct sigaction sa = { 0 };
 	unsigned nworkers = 1;
 	uint64_t v;
@@ -886,6 +1155,12 @@ static int devnet_up(struct cli *cli, const struct up_opts *o)
 		return cli_usage_error(PAGE, "devnet up", "--slots: expected 1 to 64");
 	if (o->runner && strcmp(o->runner, "oci") != 0 && strcmp(o->runner, "local") != 0)
 		return cli_usage_error(PAGE, "devnet up", "--runner: expected oci or local");
+	if (o->chain && strcmp(o->chain, "anvil") != 0 && strcmp(o->chain, "node") != 0)
+		return cli_usage_error(PAGE, "devnet up", "--chain: expected node or anvil");
+	n.anvil = o->chain && strcmp(o->chain, "anvil") == 0;
+	if (!n.anvil && (o->anvil || o->artifacts))
+		return cli_usage_error(PAGE, "devnet up",
+				       "--anvil and --artifacts go with --chain anvil");
 	if (decc_file_mkdirs(o->dir, 0700) < 0)
 		return cli_fail("devnet up");
 	if (!realpath(o->dir, abs))
@@ -895,6 +1170,8 @@ static int devnet_up(struct cli *cli, const struct up_opts *o)
 	if (sl <= 0)
 		return cli_failx("devnet up: cannot find the decc binary (/proc/self/exe)");
 	n.self[sl] = 0;
+	if (n.anvil && find_tools(&n, artifacts, o) < 0)
+		return cli_fail("devnet up --chain anvil");
 
 	/* one devnet per directory: the supervisor holds DIR/devnet.lock */
 	snprintf(path, sizeof(path), "%s/devnet.lock", n.dir);
@@ -916,7 +1193,7 @@ static int devnet_up(struct cli *cli, const struct up_opts *o)
 		return cli_failx("devnet up: a devnet is already starting or running in %s", n.dir);
 	}
 
-	if (n.port_base && ports_free(n.port_base) < 0) {
+	if (n.port_base && ports_free(n.port_base, n.anvil ? 5 : 4) < 0) {
 		close(lock);
 		return cli_failx("devnet up: --port-base %u: %s; nothing was started", n.port_base,
 				 decc_error_last());
@@ -986,9 +1263,19 @@ static int devnet_up(struct cli *cli, const struct up_opts *o)
 	snprintf(path, sizeof(path), "%s/devnet.json", n.dir);
 	unlink(path);
 	{
-		static const char *const subs[] = { "node",	 "store",	 "sms",
-						    "scheduler", "work",	 "wallets",
-						    "logs",	 "genesis.json", "platform.key" };
+		static const char *const subs[] = {
+			"node",
+			"store",
+			"sms",
+			"scheduler",
+			"work",
+			"wallets",
+			"logs",
+			"market",
+			"genesis.json",
+			"platform.key",
+			"anvil-admin.key",
+		};
 
 		for (size_t i = 0; i < DECC_ARRAY_SIZE(subs); i++)
 			if ((r = rm_rf(n.dir, subs[i])) < 0)
@@ -1083,13 +1370,51 @@ fail_early:
  * devnet.json; this binary when absent), not a recycled PID. A binary rebuilt since reads
  * as "PATH (deleted)" in /proc: still the same program.
  */
+static bool runs_decc(long pid, const char *exe);
+
+/* A PID of devnet.json still running its program: anvil's is anvilExe, the others decc. */
+static bool runs_member(json_t *desc, const char *name, long pid)
+{
+	const char *exe = json_string_value(json_object_get(desc, "exe"));
+
+	if (strcmp(name, "anvil") == 0) {
+		exe = json_string_value(json_object_get(desc, "anvilExe"));
+		if (!exe)
+			return false;
+	}
+	return runs_decc(pid, exe);
+}
+
+/* A process that exited but was not reaped (its parent gone, nobody reaping) still takes
+ * kill(pid, 0): read its state from /proc. */
+static bool zombie(long pid)
+{
+	char p[64], buf[512], *close_paren;
+	FILE *f;
+	size_t k;
+
+	snprintf(p, sizeof(p), "/proc/%ld/stat", pid);
+	if (!(f = fopen(p, "re")))
+		return false;
+	k = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[k] = 0;
+	close_paren = strrchr(buf, ')');
+	return close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z';
+}
+
+static bool alive_pid(long pid)
+{
+	return pid > 0 && kill((pid_t)pid, 0) == 0 && !zombie(pid);
+}
+
 static bool runs_decc(long pid, const char *exe)
 {
 	static const char deleted[] = " (deleted)";
 	char p[64], a[PATH_MAX_], b[PATH_MAX_];
 	ssize_t la, lb;
 
-	if (pid <= 0 || kill((pid_t)pid, 0) < 0)
+	if (!alive_pid(pid))
 		return false;
 	snprintf(p, sizeof(p), "/proc/%ld/exe", pid);
 	la = readlink(p, a, sizeof(a) - 1);
@@ -1112,6 +1437,7 @@ static int devnet_down(struct cli *cli, const char *dir)
 {
 	json_t *desc, *pids, *v;
 	const char *k, *exe;
+	bool sup_cleaned;
 	long sup;
 	int i;
 
@@ -1133,21 +1459,31 @@ static int devnet_down(struct cli *cli, const char *dir)
 	sup = (long)json_integer_value(json_object_get(pids, "supervisor"));
 	if (runs_decc(sup, exe)) {
 		kill((pid_t)sup, SIGTERM);
-		for (i = 0; i < 300 && kill((pid_t)sup, 0) == 0; i++)
+		for (i = 0; i < 300 && alive_pid(sup); i++)
 			usleep(100000);
-		if (kill((pid_t)sup, 0) == 0) {
+		if (alive_pid(sup)) {
 			json_decref(desc);
 			return cli_failx("devnet down: the supervisor (PID %ld) is still running "
 					 "after 30 s",
 					 sup);
 		}
-	} else {
+		/* exited: give its parent (init or a subreaper) a moment to reap it */
+		for (i = 0; i < 30 && kill((pid_t)sup, 0) == 0; i++)
+			usleep(100000);
+	}
+	{
+		char path[PATH_MAX_ + 16];
+
+		snprintf(path, sizeof(path), "%s/devnet.json", dir);
+		sup_cleaned = !decc_file_exists(path);
+	}
+	if (!sup_cleaned) {
 		/* the supervisor died without cleaning up: stop what it left */
 		json_object_foreach(pids, k, v)
 		{
 			long p = (long)json_integer_value(v);
 
-			if (strcmp(k, "supervisor") != 0 && runs_decc(p, exe))
+			if (strcmp(k, "supervisor") != 0 && runs_member(desc, k, p))
 				kill((pid_t)p, SIGTERM);
 		}
 		for (i = 0; i < 100; i++) {
@@ -1155,7 +1491,7 @@ static int devnet_down(struct cli *cli, const char *dir)
 
 			json_object_foreach(pids, k, v) any =
 			    any || (strcmp(k, "supervisor") != 0 &&
-				    runs_decc((long)json_integer_value(v), exe));
+				    runs_member(desc, k, (long)json_integer_value(v)));
 			if (!any)
 				break;
 			usleep(100000);
@@ -1178,7 +1514,7 @@ static int devnet_down(struct cli *cli, const char *dir)
 static int devnet_status(struct cli *cli, const char *dir)
 {
 	json_t *desc, *pids, *v, *res, *procs;
-	const char *k, *exe;
+	const char *k;
 	bool all = true;
 	int r;
 
@@ -1192,12 +1528,11 @@ static int devnet_status(struct cli *cli, const char *dir)
 		return CLI_EXIT_OK;
 	}
 	pids = json_object_get(desc, "pids");
-	exe = json_string_value(json_object_get(desc, "exe"));
 	procs = json_object();
 	json_object_foreach(pids, k, v)
 	{
 		long p = (long)json_integer_value(v);
-		bool up = runs_decc(p, exe);
+		bool up = runs_member(desc, k, p);
 
 		all = all && up;
 		json_object_set_new(procs, k,
@@ -1233,10 +1568,17 @@ int cmd_devnet(struct cli *cli, int argc, char **argv)
 {
 	struct up_opts o = { 0 };
 	const struct opt opts[] = {
-		OPT_STRING("dir", &o.dir),	     OPT_STRING("port-base", &o.port_base),
-		OPT_STRING("workers", &o.workers),   OPT_STRING("runner", &o.runner),
-		OPT_STRING("apps-dir", &o.apps_dir), OPT_STRING("slots", &o.slots),
-		OPT_FLAG("detach", &o.detach),	     OPT_END,
+		OPT_STRING("dir", &o.dir),
+		OPT_STRING("port-base", &o.port_base),
+		OPT_STRING("workers", &o.workers),
+		OPT_STRING("runner", &o.runner),
+		OPT_STRING("apps-dir", &o.apps_dir),
+		OPT_STRING("slots", &o.slots),
+		OPT_FLAG("detach", &o.detach),
+		OPT_STRING("chain", &o.chain),
+		OPT_STRING("anvil", &o.anvil),
+		OPT_STRING("artifacts", &o.artifacts),
+		OPT_END,
 	};
 	struct opt_args args;
 	char *pos[1];

@@ -4,15 +4,22 @@
  * contracts from the @iexec/poco artifacts, send transactions, make calls, read the hub
  * (docs/cmd/decc-evm.md).
  */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "decc/chain.h"
 #include "decc/error.h"
 #include "decc/file.h"
 #include "decc/hex.h"
+#include "decc/market.h"
 #include "cli/cli.h"
+#include "cli/evm.h"
 
 #define PAGE "evm"
 #define ARTIFACT_MAX ((size_t)8 << 20)
@@ -31,6 +38,8 @@ struct evm_opts {
 	const char *gas;
 	const char *code;
 	const char *ctor;
+	const char *data_dir;
+	const char *listen;
 	bool legacy;
 	bool native;
 	bool no_boost;
@@ -848,15 +857,7 @@ static struct decc_abi_value *cut_value(const decc_address *facet, const struct 
 	return v;
 }
 
-#define N_FACETS_MAX 24
-
-struct poco_deployment {
-	decc_address rlc, lib, hub, regs[3], init, facet_addr[N_FACETS_MAX];
-	const char *facet_name[N_FACETS_MAX];
-	size_t n_facets, n_selectors;
-};
-
-static int deploy_poco(struct decc_chain *c, struct poco_deployment *d, const char *dir,
+int evm_deploy_poco_on(struct decc_chain *c, struct poco_deployment *d, const char *dir,
 		       bool native, bool boost)
 {
 	static const char *const base[] = { "DiamondCutFacet", "DiamondLoupeFacet",
@@ -1070,7 +1071,7 @@ static int evm_deploy_poco(struct cli *cli, const struct evm_opts *o)
 	if (r != CLI_EXIT_OK)
 		return r;
 	if (decc_chain_connect(c, &chain_id) < 0 || decc_chain_address(c, &me) < 0 ||
-	    deploy_poco(c, &d, o->artifacts, o->native, !o->no_boost) < 0) {
+	    evm_deploy_poco_on(c, &d, o->artifacts, o->native, !o->no_boost) < 0) {
 		r = cli_fail("evm deploy-poco");
 		decc_chain_free(c);
 		return r;
@@ -1091,6 +1092,93 @@ static int evm_deploy_poco(struct cli *cli, const struct evm_opts *o)
 	return r;
 }
 
+/* ---- market: the off-chain orderbook for a hub on any EVM chain ---- */
+
+/* The book's eth_call, from many HTTP threads: one client, one call at a time. */
+struct market_ctx {
+	pthread_mutex_t lock;
+	struct decc_chain *c;
+};
+
+static int market_call(void *ctx, struct decc_buf *out, const decc_address *to, const uint8_t *data,
+		       size_t n)
+{
+	struct market_ctx *m = ctx;
+	int r;
+
+	pthread_mutex_lock(&m->lock);
+	r = decc_chain_call(m->c, out, to, data, n, DECC_CHAIN_LATEST);
+	pthread_mutex_unlock(&m->lock);
+	return r;
+}
+
+static void market_log(const char *msg)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char ts[32];
+
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s decc evm market: %s\n", ts, msg);
+}
+
+static int evm_market(struct cli *cli, const struct evm_opts *o)
+{
+	struct market_ctx m = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct decc_market_server *srv = NULL;
+	struct decc_orderbook *ob = NULL;
+	char path[4096], line[4200];
+	decc_address hub;
+	unsigned port = 0;
+	sigset_t set;
+	int r, sig = 0;
+
+	if (!o->data_dir)
+		return cli_usage_error(PAGE, "evm market",
+				       "missing --book DIR (where the order book is kept)");
+	if (!o->listen)
+		return cli_usage_error(PAGE, "evm market", "missing --listen HOST:PORT");
+	r = open_chain(cli, o, "evm market", &m.c, false, true);
+	if (r != CLI_EXIT_OK)
+		return r;
+	if (decc_chain_hub(m.c, &hub) < 0 ||
+	    decc_chain_domain(m.c, &(struct decc_chain_domain){ 0 }) < 0) {
+		decc_chain_free(m.c);
+		return cli_fail("evm market: no PoCo hub at %s", cli->hub);
+	}
+	if (mkdir(o->data_dir, 0700) < 0 && errno != EEXIST) {
+		decc_chain_free(m.c);
+		return cli_failx("evm market: %s: %s", o->data_dir, strerror(errno));
+	}
+	snprintf(path, sizeof(path), "%s/orderbook.db", o->data_dir);
+	/* Signals go to this thread only (sigwait below); threads started later inherit it. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (decc_orderbook_open_eth(&ob, path, market_call, &m, &hub) < 0 ||
+	    decc_market_server_start(&srv, ob, o->listen, &port) < 0) {
+		r = cli_fail("evm market");
+		decc_orderbook_free(ob);
+		decc_chain_free(m.c);
+		return r;
+	}
+	snprintf(line, sizeof(line),
+		 "listening on %s (port %u): /market/ for hub %s on %s, book in %s", o->listen,
+		 port, cli->hub, cli->rpc, path);
+	market_log(line);
+	while (sigwait(&set, &sig) != 0)
+		;
+	market_log(sig == SIGTERM ? "SIGTERM: stopping" : "SIGINT: stopping");
+	decc_market_server_stop(srv);
+	decc_orderbook_free(ob);
+	decc_chain_free(m.c);
+	market_log("stopped");
+	return CLI_EXIT_OK;
+}
+
 int cmd_evm(struct cli *cli, int argc, char **argv)
 {
 	struct evm_opts o = { 0 };
@@ -1106,6 +1194,8 @@ int cmd_evm(struct cli *cli, int argc, char **argv)
 		OPT_STRING("gas", &o.gas),
 		OPT_STRING("code", &o.code),
 		OPT_STRING("ctor", &o.ctor),
+		OPT_STRING("book", &o.data_dir),
+		OPT_STRING("listen", &o.listen),
 		OPT_FLAG("legacy", &o.legacy),
 		OPT_FLAG("native", &o.native),
 		OPT_FLAG("no-boost", &o.no_boost),
@@ -1123,7 +1213,7 @@ int cmd_evm(struct cli *cli, int argc, char **argv)
 	if (args.npos == 0)
 		return cli_usage_error(PAGE, "evm",
 				       "missing subcommand (deploy-poco, hub, view, send, call, "
-				       "deploy)");
+				       "deploy, market)");
 	sub = args.pos[0];
 	if (strcmp(sub, "view") == 0)
 		return args.npos < 2
@@ -1143,5 +1233,7 @@ int cmd_evm(struct cli *cli, int argc, char **argv)
 		return evm_call(cli, &o);
 	if (strcmp(sub, "deploy") == 0)
 		return evm_deploy(cli, &o);
+	if (strcmp(sub, "market") == 0)
+		return evm_market(cli, &o);
 	return cli_usage_error(PAGE, "evm", "unknown subcommand '%s'", sub);
 }
