@@ -5,7 +5,8 @@
 # store, the SMS, the scheduler and a TEE worker. Then: a record protected (serialized,
 # encrypted, stored, registered, key in the SMS), an iApp image built and registered, the data
 # granted to it, orders published on the market, a TEE task matched and COMPLETED through
-# contributeAndFinalize, the result pulled and decrypted; escrow balances checked; the grant
+# contributeAndFinalize, the result pulled and decrypted; escrow balances checked; a second
+# task by decc app run (orders found on the market), decrypted too; the grant
 # revoked and the next match refused; down stops every process, anvil included.
 # Fails (never skips) when anvil or the artifacts are missing (scripts/setup.sh installs them).
 . "$(dirname "$0")/lib.sh"
@@ -157,6 +158,15 @@ expect_eq $((APPDEV0 + 2)) "$(bal appdev)" "the app owner earned 2 nRLC"
 expect_eq $((DSO0 + 3)) "$(bal datasetowner)" "the dataset owner earned 3 nRLC"
 expect_ok decc --json account show "$CAROL" "${G[@]}"
 expect_eq "999995 0" "$(jq -r '"\(.balance) \(.frozen)"' "$T/out")" "the requester paid 5 nRLC"
+
+# the same through the market: decc app run finds the cheapest orders on decc evm market
+expect_ok decc --json app run "$APP" --dataset "$DATASET" --tag tee --args "market" --watch \
+	--timeout 120 --market "$MARKET" "${G[@]}" $(wallet requester)
+TASK2=$(jq -r .taskid "$T/out")
+expect_eq COMPLETED "$(jq -r .status "$T/out")" "app run on anvil: orders from the market, task COMPLETED"
+expect_ok decc result pull "$TASK2" "${G[@]}" --api "$STORE" --output "$T/result2.zip" --decrypt \
+	--unzip "$T/result2" $(wallet requester)
+expect_grep 'ends in @example.org' "$T/result2/result.txt" "app run: the second result decrypted"
 
 # ---- 6. revoke
 expect_ok decc order cancel dataset --order "$T/dataset-order.s" "${G[@]}" $(wallet datasetowner)
