@@ -3,7 +3,8 @@
 # hub's token() is an RLC contract and the deployer holds the whole RLC supply. RLC is sent to
 # a user (decc account send-rlc), deposited (approveAndCall), shown and withdrawn, with every
 # balance checked; deposits and transfers above the RLC held are refused before anything is
-# sent, and a withdrawal above the escrow balance reverts with a reason.
+# sent, and a withdrawal above the escrow balance is refused with both amounts. The same
+# commands on a native-mode hub deployed next to it: mode native, no RLC, send-rlc refused.
 # Fails (never skips) when anvil or the artifacts are missing (scripts/setup.sh installs them).
 . "$(dirname "$0")/lib.sh"
 
@@ -92,5 +93,20 @@ expect_eq "token 1500 0 3500" "$(jq -r '"\(.mode) \(.balance) \(.frozen) \(.rlc)
 expect_ok decc --json evm call --rpc "$RPC" --to "$RLC" --sig 'balanceOf(address)' \
 	--args "[\"$HUB\"]" --returns '(uint256)'
 expect_eq 1500 "$(jq -r '.result[0]' "$T/out")" "the hub holds what is left in escrow"
+
+# the same commands on a native-mode hub (deployed with --native on the same chain): the mode
+# is read from the chain, deposits are ether, there is no RLC to send
+expect_ok decc --json evm deploy-poco --rpc "$RPC" --private-key-file "$T/pk0" --artifacts "$ART" --native
+NHUB=$(jq -r .hub "$T/out")
+N=(--rpc "$RPC" --hub "$NHUB")
+expect_ok decc --json account deposit 700 "${N[@]}" "${USER[@]}"
+expect_eq "700 null" "$(jq -r '"\(.balance) \(.rlc)"' "$T/out")" "native mode: deposit without RLC"
+expect_ok decc --json account show "${N[@]}" "${USER[@]}"
+expect_eq "native 700 null" "$(jq -r '"\(.mode) \(.balance) \(.rlc)"' "$T/out")" \
+	"native mode: account show says so, no RLC balance"
+expect_fail 1 decc account send-rlc "$U1" 5 "${N[@]}" "${DEPLOYER[@]}"
+expect_grep 'native mode' "$T/err" "send-rlc on a native-mode hub is refused"
+expect_ok decc --json account show "$U1" "${C[@]}"
+expect_eq "1500 3500" "$(jq -r '"\(.balance) \(.rlc)"' "$T/out")" "the token-mode hub is untouched"
 
 done_testing
