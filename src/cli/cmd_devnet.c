@@ -628,7 +628,10 @@ static int find_tools(struct devnet *n, char *artifacts, const struct up_opts *o
 	return 0;
 }
 
-/* Start anvil on a free port; wait until it answers eth_chainId (20 s). */
+/*
+ * Start anvil on a free port; wait until it answers eth_chainId (20 s). --silent: anvil logs
+ * every RPC call otherwise, and the scheduler polls many times a second.
+ */
 static int start_anvil(struct devnet *n, char *rpc, size_t cap)
 {
 	char portstr[16];
@@ -639,8 +642,9 @@ static int start_anvil(struct devnet *n, char *rpc, size_t cap)
 	DECC_TRY(free_port(n, &port));
 	snprintf(portstr, sizeof(portstr), "%u", port);
 	snprintf(rpc, cap, "http://127.0.0.1:%u", port);
-	d = start_exe(n, n->anvil_exe, "anvil",
-		      (char *[]){ n->anvil_exe, "--host", "127.0.0.1", "--port", portstr, NULL });
+	d = start_exe(
+	    n, n->anvil_exe, "anvil",
+	    (char *[]){ n->anvil_exe, "--host", "127.0.0.1", "--port", portstr, "--silent", NULL });
 	if (!d)
 		return decc_error_code();
 	snprintf(d->url, sizeof(d->url), "%s", rpc);
