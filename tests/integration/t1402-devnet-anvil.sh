@@ -6,7 +6,8 @@
 # encrypted, stored, registered, key in the SMS), an iApp image built and registered, the data
 # granted to it, orders published on the market, a TEE task matched and COMPLETED through
 # contributeAndFinalize, the result pulled and decrypted; escrow balances checked; a second
-# task by decc app run (orders found on the market), decrypted too; the grant
+# task by decc app run (orders found on the market), decrypted too; a standard task
+# (contribute, reveal, finalize) COMPLETED; the grant
 # revoked and the next match refused; down stops every process, anvil included.
 # Fails (never skips) when anvil or the artifacts are missing (scripts/setup.sh installs them).
 . "$(dirname "$0")/lib.sh"
@@ -25,8 +26,17 @@ _devnet_cleanup() {
 }
 trap _devnet_cleanup EXIT
 
+# a local app for the standard task (the worker's local runner finds it by its sha256)
+mkdir -p "$T/apps"
+cat >"$T/apps/hello" <<'S'
+#!/bin/sh
+echo "hello from anvil: $*" >/iexec_out/result.txt
+printf '{"deterministic-output-path":"/iexec_out/result.txt"}' >/iexec_out/computed.json
+S
+chmod +x "$T/apps/hello"
+
 # the tools are found from the binary's source tree, or given explicitly
-expect_ok decc devnet up --chain anvil --dir "$DN" --detach \
+expect_ok decc devnet up --chain anvil --dir "$DN" --detach --runner local --apps-dir "$T/apps" \
 	--anvil "$("$DECC_SRC/scripts/anvil.sh" path)" --artifacts "$DECC_SRC/tools/node/poco-6.1.0"
 expect_grep 'anvil \+ PoCo 6.1.0 in token mode, chain id 31337' "$T/out" "up says the chain"
 J=$DN/devnet.json
@@ -167,6 +177,41 @@ expect_eq COMPLETED "$(jq -r .status "$T/out")" "app run on anvil: orders from t
 expect_ok decc result pull "$TASK2" "${G[@]}" --api "$STORE" --output "$T/result2.zip" --decrypt \
 	--unzip "$T/result2" $(wallet requester)
 expect_grep 'ends in @example.org' "$T/result2/result.txt" "app run: the second result decrypted"
+
+# a standard task (no TEE): contribute, reveal, finalize by the scheduler on PoCo
+ZTAG=0x0000000000000000000000000000000000000000000000000000000000000000
+sum=0x$(sha256sum "$T/apps/hello" | cut -d' ' -f1)
+expect_ok decc app deploy --name hello --multiaddr /local/hello --checksum "$sum" "${G[@]}" $(wallet appdev)
+SAPP=$(cat "$T/out")
+cat >"$T/sapp.json" <<E
+{"app":"$SAPP","appprice":"0","volume":"10","tag":"$ZTAG","datasetrestrict":"$ZERO",
+ "workerpoolrestrict":"$ZERO","requesterrestrict":"$ZERO"}
+E
+cat >"$T/sreq.json" <<E
+{"app":"$SAPP","appmaxprice":"0","dataset":"$ZERO","datasetmaxprice":"0",
+ "workerpool":"$POOL","workerpoolmaxprice":"0","requester":"$CAROL","volume":"1",
+ "tag":"$ZTAG","category":"0","trust":"1","beneficiary":"$CAROL","callback":"$ZERO",
+ "params":"{\"iexec_args\":\"standard\"}"}
+E
+expect_ok decc order sign app --order "$T/sapp.json" --output "$T/sapp.s" "${CHAIN[@]}" $(wallet appdev)
+expect_ok decc order sign request --order "$T/sreq.json" --output "$T/sreq.s" "${CHAIN[@]}" $(wallet requester)
+expect_ok decc order match --app "$T/sapp.s" --workerpool "$(jq -r .workerpoolOrder "$J")" \
+	--request "$T/sreq.s" "${G[@]}" $(wallet requester)
+expect_ok decc --json deal show "$(cat "$T/out")" "${G[@]}"
+STASK=$(jq -r '.tasks[0]' "$T/out")
+st=
+for _ in $(seq 1 600); do
+	st=$(decc --json task show "$STASK" "${G[@]}" 2>/dev/null | jq -r .status || true)
+	[ "$st" = COMPLETED ] || [ "$st" = FAILED ] && break
+	sleep 0.1
+done
+[ "$st" = COMPLETED ] || {
+	decc task debug "$STASK" --devnet "$DN" >&2 || true
+	fail "the standard task is not COMPLETED on anvil (status $st)"
+}
+expect_ok decc --json task show "$STASK" "${G[@]}"
+expect_eq "1 1" "$(jq -r '"\(.revealCounter) \(.winnerCounter)"' "$T/out")" \
+	"the standard task: one contribution revealed and finalized on PoCo"
 
 # ---- 6. revoke
 expect_ok decc order cancel dataset --order "$T/dataset-order.s" "${G[@]}" $(wallet datasetowner)
