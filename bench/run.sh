@@ -284,82 +284,113 @@ section_compute() {
 
 # PoCo mix (bench/bench_poco.c): createApp, deposit, matchOrders, initialize,
 # contributeAndFinalize (TEE), pre-signed, N client threads with one sender each, against
-# (a) `decc node` (automine, --block-time 100, one tx per request or batches of 50; a fresh node
-# per run; a transaction is acknowledged when its answer arrives, after its block was fsync'd)
-# and (b) anvil + PoCo 6.1.0 deployed in native mode by `decc evm deploy-poco` (a fresh anvil
-# per run, in memory; acknowledged when its receipt is there). Wall clock, medians over RUNS;
-# then eth_call viewDeal / viewAccount on the hub, 4 clients x 5000 calls.
-section_poco() {
-	local exe=$BENCH/bench-poco decc=$BUILD/decc anvil_sh art
+# `decc node` (automine, --block-time 100, one tx per request or batches of 50; a fresh node
+# per run; a transaction is acknowledged when its answer arrives, after its block was fsync'd).
+# Wall clock, medians over RUNS; then eth_call viewDeal / viewAccount on the hub, 4 clients x
+# 5000 calls. decc node against anvil + PoCo: section poco_anvil.
+poco_setup() {
+	exe=$BENCH/bench-poco decc=$BUILD/decc
 	anvil_sh=$(dirname "$0")/../scripts/anvil.sh
 	art=$(cd "$(dirname "$0")/.." && pwd)/tools/node/poco-6.1.0
 	[ -x "$exe" ] && [ -x "$decc" ] && [ -x "$BENCH/bench-node" ] ||
 		{ echo "bench: $exe, $BENCH/bench-node or $decc not found" >&2; exit 1; }
-	"$anvil_sh" path >/dev/null || exit 1
-	"$BENCH/bench-node" genesis 256 >"$TMP/poco-genesis.json"
+	[ -f "$TMP/poco-genesis.json" ] || "$BENCH/bench-node" genesis 256 >"$TMP/poco-genesis.json"
 	head -1 "$(dirname "$0")/../tests/vectors/diff/anvil-keys.txt" >"$TMP/anvil-pk0"
-	local port url pid hub
-	free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-	poco_node_up() { # poco_node_up [NODE ARGS...]
-		port=$(free_port) url=http://127.0.0.1:$port
-		rm -rf "$TMP/poco-node"
-		"$decc" node --genesis "$TMP/poco-genesis.json" --data "$TMP/poco-node" \
+	# a port outside the ephemeral range (a client connection's local port may hold one there)
+	poco_port() {
+		local lo p
+		read -r lo _ </proc/sys/net/ipv4/ip_local_port_range
+		for _ in $(seq 50); do
+			p=$((20000 + RANDOM % (lo - 20000)))
+			(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+		done
+		echo "bench: no free port" >&2
+		exit 1
+	}
+	# poco_node_up DATA_DIR [NODE ARGS...]
+	poco_node_up() {
+		local dir=$1
+		shift
+		port=$(poco_port) url=http://127.0.0.1:$port data=$dir
+		rm -rf "$data"
+		"$decc" node --genesis "$TMP/poco-genesis.json" --data "$data" \
 			--listen 127.0.0.1:"$port" "$@" 2>"$TMP/poco-node.log" &
 		pid=$!
-		for _ in $(seq 100); do curl -sf "$url/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+		for _ in $(seq 100); do curl -sf -m 1 "$url/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
 		hub=$(grep -o 'PoCo hub 0x[0-9a-fA-F]*' "$TMP/poco-node.log" | head -1 | cut -d' ' -f3)
 		[ -n "$hub" ] || { echo "bench: decc node did not start" >&2; cat "$TMP/poco-node.log" >&2; exit 1; }
 	}
-	poco_node_down() { kill "$pid"; wait "$pid" || true; rm -rf "$TMP/poco-node"; }
+	poco_node_down() { kill "$pid"; wait "$pid" || true; rm -rf "$data"; }
+	# anvil in memory: --prune-history 64 (64 past states in memory, none on disk: by default anvil writes them to
+	# ~/.foundry/anvil/tmp past its in-memory limit, gigabytes for a few thousand PoCo
+	# transactions), --gas-limit 1e9 (decc node does not cap a block's gas; with 30M a burst of
+	# batches leaves transactions pending and some were lost, 2026-12-06)
 	poco_anvil_up() {
-		port=$(free_port) url=http://127.0.0.1:$port
-		"$anvil_sh" start "$port" "$TMP/anvil.pid" "$TMP/anvil.log" || exit 1
+		local bin i
+		bin=$("$anvil_sh" path) || exit 1
+		port=$(poco_port) url=http://127.0.0.1:$port
+		"$bin" --host 127.0.0.1 --port "$port" --silent --prune-history 64 \
+			--gas-limit 1000000000 >"$TMP/anvil.log" 2>&1 &
+		pid=$!
+		for i in $(seq 100); do
+			curl -s -m 1 -X POST -H 'Content-Type: application/json' \
+				--data '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' \
+				"$url" 2>/dev/null | grep -q '"result"' && break
+			kill -0 "$pid" 2>/dev/null || { echo "bench: anvil exited" >&2; cat "$TMP/anvil.log" >&2; exit 1; }
+			sleep 0.1
+		done
 		"$decc" --json evm deploy-poco --rpc "$url" --private-key-file "$TMP/anvil-pk0" \
 			--artifacts "$art" --native >"$TMP/anvil-deploy.json" ||
-			{ "$anvil_sh" stop "$TMP/anvil.pid"; exit 1; }
+			{ poco_anvil_down; exit 1; }
 		hub=$(sed -n 's/.*"hub":"\(0x[0-9a-fA-F]*\)".*/\1/p' "$TMP/anvil-deploy.json")
 	}
-	poco_anvil_down() { "$anvil_sh" stop "$TMP/anvil.pid"; }
+	poco_anvil_down() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 	# field NAME FILE: the median over the file's lines of NAME=VALUE
 	field() { sed -n "s/.*[ :]$1=\([0-9.]*\).*/\1/p" "$2" | median; }
-	# poco_runs TAG BACKEND "BENCH ARGS" [NODE ARGS...]: RUNS fresh backends, one mix each
+	# poco_runs TAG BACKEND "BENCH ARGS" [NODE ARGS...]: RUNS fresh backends, one mix each;
+	# BACKEND: node (data under $TMP), node-tmpfs (data in /dev/shm) or anvil
 	poco_runs() {
 		local tag=$1 backend=$2 args=$3
 		shift 3
 		: >"$TMP/poco-$tag.mix"
 		: >"$TMP/poco-$tag.calls"
 		for _ in $(seq "$RUNS"); do
-			if [ "$backend" = node ]; then poco_node_up "$@"; else poco_anvil_up; fi
+			case $backend in
+			node) poco_node_up "$TMP/poco-node" "$@" ;;
+			node-tmpfs) poco_node_up "/dev/shm/decc-bench-$$" "$@" ;;
+			anvil) poco_anvil_up ;;
+			esac
 			# shellcheck disable=SC2086
 			"$exe" mix "$url" "$hub" $args >"$TMP/poco.out" 2>"$TMP/poco.err" || {
 				cat "$TMP/poco.out" "$TMP/poco.err" >&2
 				echo "bench: bench-poco failed ($tag)" >&2
-				if [ "$backend" = node ]; then poco_node_down; else poco_anvil_down; fi
+				if [ "$backend" = anvil ]; then poco_anvil_down; else poco_node_down; fi
 				exit 1
 			}
 			grep '^poco mix' "$TMP/poco.out" >>"$TMP/poco-$tag.mix"
 			grep '^poco eth_call' "$TMP/poco.out" >>"$TMP/poco-$tag.calls" || true
-			if [ "$backend" = node ]; then poco_node_down; else poco_anvil_down; fi
+			if [ "$backend" = anvil ]; then poco_anvil_down; else poco_node_down; fi
 		done
 	}
+}
+
+section_poco() {
+	local exe decc anvil_sh art port url pid hub data
+	poco_setup
 	local c="--calls 4 5000"
 	poco_runs n-auto node "64 10 1 $c"
 	poco_runs n-batch node "16 50 50"
 	poco_runs n-bt node "256 2 1" --block-time 100
 	poco_runs n-btb node "64 20 50" --block-time 100
-	poco_runs a-auto anvil "64 10 1 --receipts --fund $c"
-	poco_runs a-batch anvil "16 50 50 --receipts --fund"
-	local t r na aa nb ab
-	for t in n-auto n-batch n-bt n-btb a-auto a-batch; do
+	local t r rate_n_auto="" rate_n_batch="" rate_n_bt="" rate_n_btb=""
+	for t in n-auto n-batch n-bt n-btb; do
 		r=$(field acknowledged "$TMP/poco-$t.mix")
 		eval "rate_${t/-/_}=$r"
-		eval "lat_${t/-/_}=\"$(field p50 "$TMP/poco-$t.mix") / $(field p99 "$TMP/poco-$t.mix")\""
 	done
-	na=$rate_n_auto aa=$rate_a_auto nb=$rate_n_batch ab=$rate_a_batch
 	row "node: PoCo mix acknowledged tx/s, automine, 64 clients (one tx per request)" \
-		"$(fmt "$na")" "—" "—" ">= 1,000 tx/s: $(verdict "$na" 1000)"
+		"$(fmt "$rate_n_auto")" "—" "—" ">= 1,000 tx/s: $(verdict "$rate_n_auto" 1000)"
 	row "node: PoCo mix acknowledged tx/s, automine, 16 clients x batches of 50" \
-		"$(fmt "$nb")" "—" "—" ">= 5,000 tx/s: $(verdict "$nb" 5000)"
+		"$(fmt "$rate_n_batch")" "—" "—" ">= 5,000 tx/s: $(verdict "$rate_n_batch" 5000)"
 	row "node: PoCo mix acknowledged tx/s, --block-time 100, 256 clients (one tx per request)" \
 		"$(fmt "$rate_n_bt")" "—" "—" "—"
 	row "node: PoCo mix acknowledged tx/s, --block-time 100, 64 clients x batches of 50" \
@@ -368,23 +399,66 @@ section_poco() {
 	for view in viewDeal viewAccount; do
 		grep "eth_call $view:" "$TMP/poco-n-auto.calls" >"$TMP/poco-v"
 		p50=$(field p50 "$TMP/poco-v") p99=$(field p99 "$TMP/poco-v")
-		grep "eth_call $view:" "$TMP/poco-a-auto.calls" >"$TMP/poco-v"
-		row "node: eth_call $view on the hub, p50 / p99 (ms, 4 clients)" "$p50 / $p99" \
-			"$(field p50 "$TMP/poco-v") / $(field p99 "$TMP/poco-v") (anvil + PoCo)" \
-			"$(ratio "$(field p50 "$TMP/poco-v")" "$p50") (p50)" \
-			"p99 < 2 ms: $(awk -v v="$p99" 'BEGIN { print (v < 2) ? "met" : "MISSED" }')"
+		row "node: eth_call $view on the hub, p50 / p99 (ms, 4 clients x 5000)" "$p50 / $p99" \
+			"—" "—" "p99 < 2 ms: $(awk -v v="$p99" 'BEGIN { print (v < 2) ? "met" : "MISSED" }')"
 	done
-	row "PoCo mix tx/s, automine, 64 clients (one tx per request): decc node vs anvil + PoCo" \
-		"$(fmt "$na")" "$(fmt "$aa")" "$(ratio "$na" "$aa")" \
-		">= 5x: $(verdict "$(ratio "$na" "$aa")" 5)"
-	row "PoCo mix tx/s, automine, 16 clients x batches of 50: decc node vs anvil + PoCo" \
-		"$(fmt "$nb")" "$(fmt "$ab")" "$(ratio "$nb" "$ab")" \
-		">= 5x: $(verdict "$(ratio "$nb" "$ab")" 5)"
-	row "PoCo mix request latency p50 / p99 (ms), automine, 64 clients, one tx per request" \
-		"$lat_n_auto" "$lat_a_auto" "—" "—"
-	row "PoCo mix request latency p50 / p99 (ms), automine, 16 clients x batches of 50" \
-		"$lat_n_batch" "$lat_a_batch" "—" "—"
-	note "poco: mix = createApp, deposit, matchOrders, initialize, contributeAndFinalize (TEE), one sender per client; every transaction of every run had receipt status 1 (checked after the timed phase). decc node: answered after its block is committed with synchronous=FULL (fsync per block); anvil: in memory (no --state), acknowledged when its receipt is available. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+	note "poco: mix = createApp, deposit, matchOrders, initialize, contributeAndFinalize (TEE), one sender per client; every transaction of every run had receipt status 1 (checked after the timed phase); decc node answers after its block is committed with synchronous=FULL (fsync per block). Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+}
+
+# decc node vs anvil + PoCo 6.1.0 (deployed in native mode by `decc evm deploy-poco`, like the
+# differential test): the same bench-poco client and mix on both, a fresh backend per run,
+# 16 clients x POCO_ROUNDS rounds (default 10: 800 transactions; anvil slows down as its state
+# grows, so the ratio depends on it), one transaction per request or batches of 50;
+# every transaction acknowledged when its receipt is there (--receipts, on both sides: decc node
+# answers after the commit, so its first poll finds it). decc node twice: data on disk
+# (synchronous=FULL, fsync per block) and data in /dev/shm (tmpfs: the fsync is a no-op and
+# nothing survives a reboot, the durability of anvil, which keeps its state in memory).
+# Then eth_call viewDeal / viewAccount, 4 clients x 5000, on both.
+section_poco_anvil() {
+	local exe decc anvil_sh art port url pid hub data
+	poco_setup
+	local r=${POCO_ROUNDS:-10}
+	local m="16 $r 1 --receipts" b="16 $r 50 --receipts" c="--calls 4 5000"
+	poco_runs d-one node "$m $c"
+	poco_runs m-one node-tmpfs "$m"
+	poco_runs a-one anvil "$m --fund $c"
+	poco_runs d-batch node "$b"
+	poco_runs m-batch node-tmpfs "$b"
+	poco_runs a-batch anvil "$b --fund"
+	local t r_d_one="" r_m_one="" r_a_one="" r_d_batch="" r_m_batch="" r_a_batch=""
+	local l_d_one="" l_m_one="" l_a_one="" l_d_batch="" l_m_batch="" l_a_batch=""
+	for t in d-one m-one a-one d-batch m-batch a-batch; do
+		eval "r_${t/-/_}=$(field acknowledged "$TMP/poco-$t.mix")"
+		eval "l_${t/-/_}=\"$(field p50 "$TMP/poco-$t.mix") / $(field p99 "$TMP/poco-$t.mix")\""
+	done
+	row "PoCo mix tx/s, automine, 16 clients, one tx per request, $((80 * r)) txs: decc node (fsync) vs anvil + PoCo (memory)" \
+		"$(fmt "$r_d_one")" "$(fmt "$r_a_one")" "$(ratio "$r_d_one" "$r_a_one")" \
+		">= 5x: $(verdict "$(ratio "$r_d_one" "$r_a_one")" 5)"
+	row "same, decc node data on tmpfs (equal durability: memory)" \
+		"$(fmt "$r_m_one")" "$(fmt "$r_a_one")" "$(ratio "$r_m_one" "$r_a_one")" \
+		">= 5x: $(verdict "$(ratio "$r_m_one" "$r_a_one")" 5)"
+	row "PoCo mix tx/s, automine, 16 clients x batches of 50, $((80 * r)) txs: decc node (fsync) vs anvil + PoCo (memory)" \
+		"$(fmt "$r_d_batch")" "$(fmt "$r_a_batch")" "$(ratio "$r_d_batch" "$r_a_batch")" \
+		">= 5x: $(verdict "$(ratio "$r_d_batch" "$r_a_batch")" 5)"
+	row "same, decc node data on tmpfs (equal durability: memory)" \
+		"$(fmt "$r_m_batch")" "$(fmt "$r_a_batch")" "$(ratio "$r_m_batch" "$r_a_batch")" \
+		">= 5x: $(verdict "$(ratio "$r_m_batch" "$r_a_batch")" 5)"
+	row "PoCo mix request latency p50 / p99 (ms), one tx per request: fsync / tmpfs vs anvil" \
+		"$l_d_one / $l_m_one" "$l_a_one" "—" "—"
+	row "PoCo mix request latency p50 / p99 (ms), batches of 50: fsync / tmpfs vs anvil" \
+		"$l_d_batch / $l_m_batch" "$l_a_batch" "—" "—"
+	local view dp50 ap50
+	for view in viewDeal viewAccount; do
+		grep "eth_call $view:" "$TMP/poco-d-one.calls" >"$TMP/poco-v"
+		dp50=$(field p50 "$TMP/poco-v")
+		local d99
+		d99=$(field p99 "$TMP/poco-v")
+		grep "eth_call $view:" "$TMP/poco-a-one.calls" >"$TMP/poco-v"
+		ap50=$(field p50 "$TMP/poco-v")
+		row "eth_call $view on the hub, p50 / p99 (ms, 4 clients x 5000): decc node vs anvil" \
+			"$dp50 / $d99" "$ap50 / $(field p99 "$TMP/poco-v")" "$(ratio "$ap50" "$dp50") (p50)" "—"
+	done
+	note "poco_anvil: anvil $("$("$anvil_sh" path)" --version | head -1 | cut -d' ' -f3) started with --prune-history 64 --gas-limit 1000000000, senders funded with anvil_setBalance; decc node with its defaults (automine, WAL, synchronous=FULL) and --data on disk or in /dev/shm; every transaction of every run had receipt status 1. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 }
 
 for s in "${SECTIONS[@]}"; do
