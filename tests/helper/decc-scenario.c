@@ -663,8 +663,8 @@ static void oset_sign(struct ctx *x, struct oset *s, const char *name, bool trac
 
 /*
  * matchOrders through decc_chain_transact_fn, the deal id and volume read from the
- * OrdersMatched log. (decc_chain_match_orders cannot be used: its OrdersMatched topic
- * constant is wrong, see docs/DIFFERENTIAL.md.)
+ * OrdersMatched log with the topic computed here from the event signature (independently of
+ * decc_chain_match_orders, whose topic constant was wrong until 2026-12-06).
  */
 static int match_orders(struct ctx *x, int sender, uint8_t dealid[32], decc_u256 *volume,
 			const struct decc_order *app, const struct decc_order *ds,

@@ -540,6 +540,71 @@ static void test_create_app(void **state)
 	end_client(c, &m);
 }
 
+/* keccak256("OrdersMatched(bytes32,bytes32,bytes32,bytes32,bytes32,uint256)"), from ethers */
+#define T_MATCHED "0xd811b592ed0899225773e8933d8df64bd0b62761a9d7aad4ed5b22735f4610a4"
+#define W(b) "00000000000000000000000000000000000000000000000000000000000000" b
+
+/* matchOrders reads the deal id and the volume from the hub's OrdersMatched log */
+static void test_match_orders(void **state)
+{
+	static const char *const data = "\"0x" W("d1") W("a1") W("00") W("b1") W("c1") W("03") "\"";
+	char receipt[2048], other[2048];
+	struct step steps[] = {
+		{ "eth_chainId", "\"0x7a69\"", NULL },
+		{ "eth_estimateGas", "\"0x100000\"", NULL },
+		{ "eth_getBlockByNumber", BLOCK_LEGACY, NULL },
+		{ "eth_gasPrice", "\"0x1\"", NULL },
+		{ "eth_getTransactionCount", "\"0x0\"", NULL },
+		{ "eth_sendRawTransaction", "HASH", NULL },
+		{ "eth_getTransactionReceipt", receipt, NULL },
+	};
+	struct decc_order app, wp, rq;
+	struct decc_chain *c;
+	struct mock m;
+	decc_address hub;
+	uint8_t dealid[32], want[32] = { 0 };
+	decc_u256 vol;
+	uint64_t v;
+
+	(void)state;
+	/* an OrdersMatched-looking log of another contract first, then the hub's */
+	snprintf(receipt, sizeof(receipt),
+		 "{\"transactionHash\":\"0x%064x\",\"blockNumber\":\"0x22\",\"gasUsed\":"
+		 "\"0x90000\",\"status\":\"0x1\",\"logs\":[{\"address\":\"" APPREG
+		 "\",\"topics\":[\"" T_MATCHED "\"],\"data\":\"0x" W("ee") W("a1") W("00") W("b1")
+		     W("c1") W("09") "\"},{\"address\":\"" HUB "\",\"topics\":[\"" T_MATCHED
+				     "\"],\"data\":%s}]}",
+		 1, data);
+	assert_int_equal(decc_address_parse(&hub, HUB), 0);
+	decc_order_init(&app, DECC_ORDER_APP);
+	decc_order_init(&wp, DECC_ORDER_WORKERPOOL);
+	decc_order_init(&rq, DECC_ORDER_REQUEST);
+	c = new_client(&m, steps, DECC_ARRAY_SIZE(steps), true);
+	decc_chain_set_hub(c, &hub);
+	assert_int_equal(decc_chain_match_orders(c, dealid, &vol, &app, NULL, &wp, &rq), 0);
+	want[31] = 0xd1;
+	assert_memory_equal(dealid, want, 32);
+	assert_true(decc_u256_to_u64(&vol, &v) && v == 3);
+	end_client(c, &m);
+
+	/* no OrdersMatched log from the hub: an error, not a made-up deal */
+	snprintf(other, sizeof(other),
+		 "{\"transactionHash\":\"0x%064x\",\"blockNumber\":\"0x22\",\"gasUsed\":"
+		 "\"0x90000\",\"status\":\"0x1\",\"logs\":[{\"address\":\"" HUB
+		 "\",\"topics\":[\"0x%064x\"],\"data\":%s}]}",
+		 1, 7, data);
+	memcpy(receipt, other, sizeof(other));
+	c = new_client(&m, steps, DECC_ARRAY_SIZE(steps), true);
+	decc_chain_set_hub(c, &hub);
+	assert_int_equal(decc_chain_match_orders(c, dealid, &vol, &app, NULL, &wp, &rq),
+			 DECC_EINVAL);
+	assert_non_null(strstr(decc_error_last(), "no OrdersMatched event"));
+	end_client(c, &m);
+	decc_order_release(&app);
+	decc_order_release(&wp);
+	decc_order_release(&rq);
+}
+
 static void test_order_tuple(void **state)
 {
 	struct decc_order o;
@@ -881,6 +946,7 @@ int main(void)
 		cmocka_unit_test(test_logs_watch),
 		cmocka_unit_test(test_typed_views),
 		cmocka_unit_test(test_create_app),
+		cmocka_unit_test(test_match_orders),
 		cmocka_unit_test(test_order_tuple),
 		cmocka_unit_test(test_create_dataset_with_schema),
 		cmocka_unit_test(test_dataset_schemas),
