@@ -11,7 +11,7 @@
 #   deal   one deal of DEAL_VOLUME (default 200) TEE tasks, trust 1, no dataset: wall time
 #          from `decc order match` to the last task COMPLETED on chain.
 # Prints lines "key=value" (read by bench/run.sh section_compute). Not part of ctest.
-# Env: SLOTS (worker --slots, default 1), KEEP=1 keeps the work directory.
+# Env: SLOTS (worker --slots, default 2), KEEP=1 keeps the work directory.
 set -euo pipefail
 BUILD=${1:-build}
 cd "$(dirname "$0")/.."
@@ -41,7 +41,7 @@ ZERO=0x0000000000000000000000000000000000000000
 TEE=0x0000000000000000000000000000000000000000000000000000000000000001
 
 echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
-decc devnet up --dir "$DN" --workers 2 --slots "${SLOTS:-1}" --detach >/dev/null ||
+decc devnet up --dir "$DN" --workers 2 --slots "${SLOTS:-2}" --detach >/dev/null ||
 	die "devnet up failed"
 J=$DN/devnet.json
 sleep "$SETTLE"
@@ -65,6 +65,7 @@ pss_sum() {
 echo "idle_rss_kib=$(rss_sum)"
 echo "idle_pss_kib=$(pss_sum)"
 echo "processes=$(jq -r '.pids | length' "$J")"
+echo "slots=${SLOTS:-2}"
 
 RPC=$(jq -r .rpc "$J")
 STORE=$(jq -r .store "$J")

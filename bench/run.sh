@@ -275,7 +275,7 @@ section_compute() {
 	rss=$(awk -v k="$(kv idle_rss_kib)" 'BEGIN { printf "%.1f", k / 1024 }')
 	row "compute: TEE task end to end, match to decrypted result, p50 / p95 (ms, $(kv e2e_runs) runs)" \
 		"$p50 / $p95" "—" "—" "p50 <= 300 ms: $(awk -v v="$p50" 'BEGIN { print (v <= 300) ? "met" : "MISSED" }')"
-	row "compute: deal of $(kv deal_volume) TEE tasks, trust 1, 2 workers (tasks/s, match to last COMPLETED)" \
+	row "compute: deal of $(kv deal_volume) TEE tasks, trust 1, 2 workers x $(kv slots) slots (tasks/s, match to last COMPLETED)" \
 		"$tps" "—" "—" ">= 20 tasks/s: $(verdict "$tps" 20)"
 	row "compute: idle RSS of the devnet, $(kv processes) processes (MiB)" "$rss" "—" "—" \
 		"< 60 MiB: $(awk -v v="$rss" 'BEGIN { print (v < 60) ? "met" : "MISSED" }')"

@@ -947,9 +947,9 @@ static int bring_up(struct devnet *n, const struct up_opts *o, unsigned nworkers
 			      "--store",
 			      store,
 			      "--poll-ms",
-			      "100",
+			      "20",
 			      "--ask-period-ms",
-			      "200",
+			      "50",
 			      NULL });
 	if (!d)
 		return decc_error_code();
