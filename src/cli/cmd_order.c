@@ -380,9 +380,8 @@ static int order_cancel(struct cli *cli, const struct order_opts *oo, const char
 }
 
 /*
- * matchOrders, with the deal id and volume read from the OrdersMatched log. (Not
- * decc_chain_match_orders: its OrdersMatched topic constant is wrong, so it never finds the
- * log; the topic is computed here from the event signature.)
+ * matchOrders, with the deal id and volume read from the OrdersMatched log (the topic computed
+ * here from the event signature).
  */
 int pcli_match_orders(struct decc_chain *c, uint8_t dealid[32], decc_u256 *volume,
 		      const struct decc_order *o[4])

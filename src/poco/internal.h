@@ -102,7 +102,7 @@ int poco_add(struct poco *p, decc_u256 *out, const decc_u256 *a, const decc_u256
 int poco_sub(struct poco *p, decc_u256 *out, const decc_u256 *a, const decc_u256 *b);
 int poco_mul(struct poco *p, decc_u256 *out, const decc_u256 *a, const decc_u256 *b);
 int poco_div(struct poco *p, decc_u256 *out, const decc_u256 *a, const decc_u256 *b);
-/* SafeMath of the 0.6 facets (ERC-20, native escrow): revert strings instead of panics. */
+/* SafeMathExtended of the 0.6 facets (ERC-20, native escrow): a bare require, no revert data. */
 int poco_safe_add(struct poco *p, decc_u256 *out, const decc_u256 *a, const decc_u256 *b);
 int poco_safe_sub(struct poco *p, decc_u256 *out, const decc_u256 *a, const decc_u256 *b);
 int poco_safe_mul(struct poco *p, decc_u256 *out, const decc_u256 *a, const decc_u256 *b);
