@@ -8,6 +8,9 @@
 #          the hello-iapp OCI image, result encrypted for the requester), one after the other:
 #          wall time from `decc order match` to the result pulled and decrypted (split: match
 #          to COMPLETED seen on chain, then `decc result pull --decrypt`);
+#   process  LAT_RUNS runs of `decc protect process` (the orders found on the market, the
+#          request signed and matched, the task followed, the result pulled, decrypted and
+#          printed): wall time of the command;
 #   deal   one deal of DEAL_VOLUME (default 200) TEE tasks, trust 1, no dataset: wall time
 #          from `decc order match` to the last task COMPLETED on chain.
 # Prints lines "key=value" (read by bench/run.sh section_compute). Not part of ctest.
@@ -158,6 +161,22 @@ echo "e2e_chain_p50_ms=$(pct 50 "$W/lat-chain")"
 echo "e2e_pull_p50_ms=$(pct 50 "$W/lat-pull")"
 echo "e2e_min_ms=$(sort -n "$W/lat" | head -1)"
 echo "e2e_max_ms=$(sort -n "$W/lat" | tail -1)"
+
+# ---- decc protect process: one command from the orders on the market to the result printed
+decc order publish app --order "$W/app.s" "${G[@]}" >/dev/null
+decc order publish dataset --order "$W/ds.s" "${G[@]}" >/dev/null
+: >"$W/proc"
+for i in $(seq 1 "$LAT_RUNS"); do
+	t0=$(ms)
+	decc protect process --data "$DATASET" --app "$APP" --workerpool "$POOL" --args "bench p$i" \
+		--sms "$SMS" --api "$STORE" "${G[@]}" $(wallet requester) >"$W/proc.out" 2>"$W/proc.err" ||
+		{ cat "$W/proc.err" >&2; die "protect process $i failed"; }
+	t1=$(ms)
+	grep -q "ends in @example.org" "$W/proc.out" || die "unexpected result: $(cat "$W/proc.out")"
+	echo $((t1 - t0)) >>"$W/proc"
+done
+echo "process_p50_ms=$(pct 50 "$W/proc")"
+echo "process_p95_ms=$(pct 95 "$W/proc")"
 
 # ---- throughput: one deal of DEAL_VOLUME TEE tasks, trust 1, no dataset
 request deal "$DEAL_VOLUME" 0 false

@@ -275,6 +275,8 @@ section_compute() {
 	rss=$(awk -v k="$(kv idle_rss_kib)" 'BEGIN { printf "%.1f", k / 1024 }')
 	row "compute: TEE task end to end, match to decrypted result, p50 / p95 (ms, $(kv e2e_runs) runs)" \
 		"$p50 / $p95" "—" "—" "p50 <= 300 ms: $(awk -v v="$p50" 'BEGIN { print (v <= 300) ? "met" : "MISSED" }')"
+	row "compute: decc protect process end to end (market, match, TEE task, result decrypted), p50 / p95 (ms, $(kv e2e_runs) runs)" \
+		"$(kv process_p50_ms) / $(kv process_p95_ms)" "—" "—" "p50 <= 300 ms: $(awk -v v="$(kv process_p50_ms)" 'BEGIN { print (v <= 300) ? "met" : "MISSED" }')"
 	row "compute: deal of $(kv deal_volume) TEE tasks, trust 1, 2 workers x $(kv slots) slots (tasks/s, match to last COMPLETED)" \
 		"$tps" "—" "—" ">= 20 tasks/s: $(verdict "$tps" 20)"
 	row "compute: idle RSS of the devnet, $(kv processes) processes (MiB)" "$rss" "—" "—" \

@@ -35,7 +35,8 @@
 #define MULTI_MAX 32	       /* --input-file and --secret given at most this many times */
 #define PARAMS_MAX (16 * 1024) /* a request order's params */
 #define SCHED_RECORD_MAX ((size_t)4 << 20)
-#define POLL_MS 250
+#define POLL_FIRST_MS 10 /* the task polled after 10 ms, twice as long each time, */
+#define POLL_MS 250	 /* up to 250 ms; again from 10 ms when its status changes */
 #define PEM_MAX (1 << 16)
 #define RESULT_SHOW_MAX ((size_t)16 << 20) /* bytes of a result file printed on stdout */
 
@@ -471,6 +472,7 @@ static uint64_t deal_final_deadline(struct run *r)
 static int watch(struct run *r)
 {
 	uint64_t start = now_ms(), final = 0, now = 0;
+	long wait = POLL_FIRST_MS;
 	int last = -1, errors = 0;
 	char causes[1024];
 	bool sched_failed;
@@ -493,6 +495,7 @@ static int watch(struct run *r)
 			step(r, "task %s: %s", r->task_s,
 			     (unsigned)r->status < 5 ? status_names[r->status] : "?");
 			last = (int)r->status;
+			wait = POLL_FIRST_MS;
 		}
 		if (r->status == DECC_TASK_COMPLETED)
 			return 0;
@@ -525,7 +528,8 @@ static int watch(struct run *r)
 			    DECC_ERROR, "task %s: still %s after --timeout %llu s%s", r->task_s,
 			    status_names[r->status], (unsigned long long)r->timeout, causes);
 	sleep:
-		nanosleep(&(struct timespec){ 0, POLL_MS * 1000000L }, NULL);
+		nanosleep(&(struct timespec){ 0, wait * 1000000L }, NULL);
+		wait = wait * 2 > POLL_MS ? POLL_MS : wait * 2;
 	}
 }
 
