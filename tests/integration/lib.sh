@@ -12,6 +12,9 @@
 #   expect_grep PATTERN FILE MSG  FILE contains PATTERN (grep -E)
 #   free_port                     print a free TCP port on 127.0.0.1 outside the ephemeral range
 #   spawn CMD...                  start CMD in the background, killed on exit; PID in $SPAWNED
+#   start_daemon VAR NAME LOG CMD...  spawn CMD with @PORT@ replaced by a free port, stderr to
+#                                 LOG; its URL in VAR once /healthz answers (another port
+#                                 tried when that one was taken meanwhile)
 #   decc ARGS...                  runs $DECC_BIN
 set -euo pipefail
 
@@ -123,6 +126,28 @@ spawn() {
 	"$@" &
 	SPAWNED=$!
 	_pids+=("$SPAWNED")
+}
+
+start_daemon() {
+	local var=$1 name=$2 log=$3 port a
+	shift 3
+	for _ in 1 2 3 4 5; do
+		port=$(free_port)
+		local args=()
+		for a in "$@"; do args+=("${a//@PORT@/$port}"); done
+		spawn "${args[@]}" 2>"$log"
+		for _ in $(seq 1 200); do
+			if curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
+				printf -v "$var" %s "http://127.0.0.1:$port"
+				return 0
+			fi
+			kill -0 "$SPAWNED" 2>/dev/null || break
+			sleep 0.1
+		done
+		grep -q "listen" "$log" || break
+	done
+	cat "$log" >&2
+	fail "$name did not start"
 }
 
 done_testing() {

@@ -36,27 +36,6 @@ U0=0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
 U1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
 C=(--rpc "$RPC" --hub "$HUB")
 
-start_daemon() { # VAR NAME LOG CMD... (@PORT@ = a free port), retried on a taken port
-	local var=$1 name=$2 log=$3 port a
-	shift 3
-	for _ in 1 2 3 4 5; do
-		port=$(free_port)
-		local args=()
-		for a in "$@"; do args+=("${a//@PORT@/$port}"); done
-		spawn "${args[@]}" 2>"$log"
-		for _ in $(seq 1 200); do
-			if curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
-				printf -v "$var" %s "http://127.0.0.1:$port"
-				return 0
-			fi
-			kill -0 "$SPAWNED" 2>/dev/null || break
-			sleep 0.1
-		done
-		grep -q "listen" "$log" || break
-	done
-	cat "$log" >&2
-	fail "$name did not start"
-}
 start_daemon STORE "decc store" "$T/store.log" "$DECC_BIN" store --data "$T/store" \
 	--listen "127.0.0.1:@PORT@"
 start_daemon SMS "decc sms" "$T/sms.log" "$DECC_BIN" sms --data "$T/sms" \

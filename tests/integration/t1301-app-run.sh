@@ -35,30 +35,6 @@ wallet() { echo --wallet "$(ls "$T/ks-$1"/*)" --password-file "$T/pw"; }
 	done
 	printf '}}\n'
 } >"$T/genesis.json"
-# start_daemon VAR NAME LOG CMD...: CMD with @PORT@ replaced by a free port, its URL in VAR.
-# Tried again on another port when the port was taken meanwhile (free_port cannot see the
-# ephemeral ports of the many loopback connections on a busy machine).
-start_daemon() {
-	local var=$1 name=$2 log=$3 port a
-	shift 3
-	for _ in 1 2 3 4 5; do
-		port=$(free_port)
-		local args=()
-		for a in "$@"; do args+=("${a//@PORT@/$port}"); done
-		spawn "${args[@]}" 2>"$log"
-		for _ in $(seq 1 200); do
-			if curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
-				printf -v "$var" %s "http://127.0.0.1:$port"
-				return 0
-			fi
-			kill -0 "$SPAWNED" 2>/dev/null || break
-			sleep 0.1
-		done
-		grep -q "listen" "$log" || break
-	done
-	cat "$log" >&2
-	fail "$name did not start"
-}
 start_daemon RPC "decc node" "$T/node.log" "$DECC_BIN" node --genesis "$T/genesis.json" \
 	--data "$T/node" --listen "127.0.0.1:@PORT@"
 G=(--rpc "$RPC")
