@@ -297,12 +297,21 @@ int decc_tee_enclave_run(struct decc_tee_result *out, const struct decc_tee_encl
 		} else {
 			logf_(o, "app exited with %d%s", code, timed_out ? " (time limit)" : "");
 		}
+		/* stopped at the category's time limit: no result, whatever it wrote */
+		if (r == 0 && timed_out) {
+			set_cause(o, "APP_COMPUTE_TIMEOUT");
+			r = decc_error_set(DECC_ELIMIT,
+					   "enclave: the app ran over its time limit of %llu s "
+					   "(the category's maxExecutionTime) and was stopped",
+					   (unsigned long long)s.app_max_seconds);
+		}
 	}
 	if (r == 0) {
 		logf_(o, "post-compute");
 		r = decc_tee_postcompute(&res, &s.post, outd, post);
 		if (r < 0)
-			set_cause(o, "POST_COMPUTE_FAILED_UNKNOWN_ISSUE");
+			set_cause(o, r == DECC_ENOTFOUND ? "POST_COMPUTE_COMPUTED_FILE_NOT_FOUND"
+							 : "POST_COMPUTE_FAILED_UNKNOWN_ISSUE");
 	}
 	if (r == 0) {
 		res.app_exit = code;
