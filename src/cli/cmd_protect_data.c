@@ -809,49 +809,6 @@ static int list_registry(struct decc_chain *c, json_t *arr, const decc_address *
 	return 0;
 }
 
-/* Values of a repeated option, taken out of argv (opt.c keeps one value per option). */
-static int take_repeated(int *argc, char **argv, const char *name, const char **v, size_t max,
-			 size_t *n)
-{
-	size_t nl = strlen(name);
-	int i = 1, w = 1;
-
-	*n = 0;
-	while (i < *argc) {
-		const char *a = argv[i], *val = NULL;
-		int used = 1;
-
-		if (strcmp(a, "--") == 0) {
-			while (i < *argc)
-				argv[w++] = argv[i++];
-			break;
-		}
-		if (strncmp(a, "--", 2) == 0 && strncmp(a + 2, name, nl) == 0) {
-			if (a[2 + nl] == '=') {
-				val = a + 3 + nl;
-			} else if (a[2 + nl] == 0) {
-				if (i + 1 >= *argc)
-					return decc_error_set(DECC_EINVAL, "--%s needs a value",
-							      name);
-				val = argv[i + 1];
-				used = 2;
-			}
-		}
-		if (!val) {
-			argv[w++] = argv[i++];
-			continue;
-		}
-		if (*n == max)
-			return decc_error_set(DECC_ELIMIT, "--%s is given more than %zu times",
-					      name, max);
-		v[(*n)++] = val;
-		i += used;
-	}
-	*argc = w;
-	argv[w] = NULL;
-	return 0;
-}
-
 static void print_list_human(json_t *arr)
 {
 	size_t i;
@@ -891,7 +848,7 @@ int cmd_protect_list(struct cli *cli, int argc, char **argv)
 	char *pos[1];
 	int e;
 
-	if (take_repeated(&argc, argv, "schema", fv, SCHEMA_FILTER_MAX, &nf) < 0)
+	if (opt_take_repeated(&argc, argv, "schema", fv, SCHEMA_FILTER_MAX, &nf) < 0)
 		return cli_usage_error(PAGE, "protect list", "%s", decc_error_last());
 	e = cli_parse(cli, PAGE, "protect list", opts, argc - 1, argv + 1, &args, pos, 0, &done);
 	if (done)

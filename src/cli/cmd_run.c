@@ -103,48 +103,10 @@ static void addr_s(char out[43], const decc_address *a)
 	decc_address_to_checksum(out, a);
 }
 
-/*
- * Take every "--NAME V" and "--NAME=V" out of argv (up to a "--"), into m; argv and *argc
- * are compacted. Returns 0 or a usage message in decc_error_last().
- */
+/* Every --NAME of argv into m (opt_take_repeated). */
 static int take_multi(int *argc, char **argv, const char *name, struct multi *m)
 {
-	size_t nl = strlen(name);
-	int i = 1, w = 1;
-
-	while (i < *argc) {
-		const char *a = argv[i], *v = NULL;
-		int used = 1;
-
-		if (strcmp(a, "--") == 0) {
-			while (i < *argc)
-				argv[w++] = argv[i++];
-			break;
-		}
-		if (strncmp(a, "--", 2) == 0 && strncmp(a + 2, name, nl) == 0) {
-			if (a[2 + nl] == '=') {
-				v = a + 3 + nl;
-			} else if (a[2 + nl] == 0) {
-				if (i + 1 >= *argc)
-					return decc_error_set(DECC_EINVAL, "--%s needs a value",
-							      name);
-				v = argv[i + 1];
-				used = 2;
-			}
-		}
-		if (!v) {
-			argv[w++] = argv[i++];
-			continue;
-		}
-		if (m->n == MULTI_MAX)
-			return decc_error_set(DECC_ELIMIT, "--%s is given more than %d times", name,
-					      MULTI_MAX);
-		m->v[m->n++] = v;
-		i += used;
-	}
-	*argc = w;
-	argv[w] = NULL;
-	return 0;
+	return opt_take_repeated(argc, argv, name, m->v, MULTI_MAX, &m->n);
 }
 
 /* ---- the market ---- */

@@ -105,3 +105,45 @@ int opt_parse_head(const struct opt *const *tables, int argc, char **argv, int *
 
 	return parse(tables, argc, argv, &args, NULL, 0, used);
 }
+
+int opt_take_repeated(int *argc, char **argv, const char *name, const char **v, size_t max,
+		      size_t *n)
+{
+	size_t nl = strlen(name);
+	int i = 1, w = 1;
+
+	*n = 0;
+	while (i < *argc) {
+		const char *a = argv[i], *val = NULL;
+		int used = 1;
+
+		if (strcmp(a, "--") == 0) {
+			while (i < *argc)
+				argv[w++] = argv[i++];
+			break;
+		}
+		if (strncmp(a, "--", 2) == 0 && strncmp(a + 2, name, nl) == 0) {
+			if (a[2 + nl] == '=') {
+				val = a + 3 + nl;
+			} else if (a[2 + nl] == 0) {
+				if (i + 1 >= *argc)
+					return decc_error_set(DECC_EINVAL, "--%s needs a value",
+							      name);
+				val = argv[i + 1];
+				used = 2;
+			}
+		}
+		if (!val) {
+			argv[w++] = argv[i++];
+			continue;
+		}
+		if (*n == max)
+			return decc_error_set(DECC_ELIMIT, "--%s is given more than %zu times",
+					      name, max);
+		v[(*n)++] = val;
+		i += used;
+	}
+	*argc = w;
+	argv[w] = NULL;
+	return 0;
+}

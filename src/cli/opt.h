@@ -59,4 +59,12 @@ int opt_parse(const struct opt *const *tables, int argc, char **argv, struct opt
  */
 int opt_parse_head(const struct opt *const *tables, int argc, char **argv, int *used);
 
+/*
+ * Take every "--NAME V" and "--NAME=V" out of argv[1..*argc) (up to a "--") into v[0..*n),
+ * at most max (opt_parse keeps one value per option); argv and *argc are compacted. Returns 0,
+ * or DECC_EINVAL / DECC_ELIMIT with a usage message in decc_error_last().
+ */
+int opt_take_repeated(int *argc, char **argv, const char *name, const char **v, size_t max,
+		      size_t *n);
+
 #endif
