@@ -159,8 +159,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* Split "HOST:PORT" ("[v6]:PORT" too) and resolve it. */
-static int resolve(struct sockaddr_storage *ss, socklen_t *sslen, const char *listen)
+/* Split "HOST:PORT" ("[v6]:PORT" too) and resolve it (the node's and the market's servers). */
+int node_resolve_listen(struct sockaddr_storage *ss, socklen_t *sslen, const char *listen)
 {
 	char host[256];
 	const char *colon = strrchr(listen, ':');
@@ -199,7 +199,7 @@ int http_start(struct decc_node *n)
 	const union MHD_DaemonInfo *info;
 	struct MHD_Daemon *d;
 
-	DECC_TRY(resolve(&ss, &sslen, n->cfg.listen));
+	DECC_TRY(node_resolve_listen(&ss, &sslen, n->cfg.listen));
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, n, MHD_OPTION_SOCK_ADDR, &ss,

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/socket.h>
 
 #include "decc/node.h"
 #include "decc/orderbook.h"
@@ -75,6 +76,7 @@ const char *rpc_method_name(size_t i);
 
 /* http.c */
 int http_start(struct decc_node *n);
+int node_resolve_listen(struct sockaddr_storage *ss, socklen_t *sslen, const char *listen);
 void http_stop(struct decc_node *n);
 
 #endif

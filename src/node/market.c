@@ -4,7 +4,6 @@
  * book's checks may wait on a remote chain), /market/ handed to decc_orderbook_http_handle.
  */
 #include <microhttpd.h>
-#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,6 +11,7 @@
 
 #include "decc/error.h"
 #include "decc/market.h"
+#include "node/internal.h"
 
 #define MARKET_MAX_CONNECTIONS 256u
 
@@ -123,37 +123,6 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* "HOST:PORT" ("[v6]:PORT" too), resolved. */
-static int resolve(struct sockaddr_storage *ss, const char *listen)
-{
-	char host[256];
-	const char *colon = strrchr(listen, ':');
-	struct addrinfo hints = { 0 }, *ai = NULL;
-	size_t hl;
-	int rc;
-
-	DECC_ENSURE(colon && colon != listen && colon[1], DECC_EINVAL,
-		    "bad listen address \"%.100s\": use HOST:PORT, e.g. 127.0.0.1:8546", listen);
-	hl = (size_t)(colon - listen);
-	if (listen[0] == '[' && hl >= 2 && listen[hl - 1] == ']') {
-		listen++;
-		hl -= 2;
-	}
-	DECC_ENSURE(hl < sizeof(host), DECC_EINVAL, "listen host name too long");
-	memcpy(host, listen, hl);
-	host[hl] = 0;
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	rc = getaddrinfo(host, colon + 1, &hints, &ai);
-	if (rc != 0 || !ai)
-		return decc_error_set(DECC_EINVAL, "cannot resolve listen address \"%s:%s\": %s",
-				      host, colon + 1, gai_strerror(rc));
-	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	freeaddrinfo(ai);
-	return 0;
-}
-
 int decc_market_server_start(struct decc_market_server **out, struct decc_orderbook *ob,
 			     const char *listen, unsigned *port)
 {
@@ -161,9 +130,10 @@ int decc_market_server_start(struct decc_market_server **out, struct decc_orderb
 	const union MHD_DaemonInfo *info;
 	struct decc_market_server *s;
 	struct sockaddr_storage ss;
+	socklen_t sslen;
 
 	DECC_ENSURE(ob && listen, DECC_EINVAL, "market server: a book and an address are needed");
-	DECC_TRY(resolve(&ss, listen));
+	DECC_TRY(node_resolve_listen(&ss, &sslen, listen));
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s = calloc(1, sizeof(*s));
