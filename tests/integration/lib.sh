@@ -12,6 +12,11 @@
 #   expect_grep PATTERN FILE MSG  FILE contains PATTERN (grep -E)
 #   free_port                     print a free TCP port on 127.0.0.1 outside the ephemeral range
 #   spawn CMD...                  start CMD in the background, killed on exit; PID in $SPAWNED
+#   dev_wallets WHO...            a light keystore per name (password file $T/pw), the
+#                                 addresses in the associative array ADDR
+#   wallet WHO                    the --wallet/--password-file options of WHO
+#   dev_genesis FILE [MEMBERS]    a decc node genesis: chain 65535, ADDR[admin] owns the hub,
+#                                 every ADDR funded; MEMBERS = more JSON members ending in ","
 #   start_daemon VAR NAME LOG CMD...  spawn CMD with @PORT@ replaced by a free port, stderr to
 #                                 LOG; its URL in VAR once /healthz answers (another port
 #                                 tried when that one was taken meanwhile)
@@ -126,6 +131,31 @@ spawn() {
 	"$@" &
 	SPAWNED=$!
 	_pids+=("$SPAWNED")
+}
+
+dev_wallets() {
+	declare -gA ADDR
+	[ -f "$T/pw" ] || printf 'test-pw\n' >"$T/pw"
+	for who in "$@"; do
+		expect_ok decc --json wallet create --kdf-light --keystore-dir "$T/ks-$who" \
+			--password-file "$T/pw"
+		ADDR[$who]=$(jq -r .address "$T/out")
+	done
+}
+
+wallet() { echo --wallet "$(ls "$T/ks-$1"/*)" --password-file "$T/pw"; }
+
+dev_genesis() {
+	local who sep=
+	{
+		printf '{"chainId": 65535, "timestamp": 1700000000, "hubOwner": "%s", %s "accounts": {' \
+			"${ADDR[admin]}" "${2:-}"
+		for who in "${!ADDR[@]}"; do
+			printf '%s"%s": {"balance": "1000000000000000000000000"}' "$sep" "${ADDR[$who]}"
+			sep=,
+		done
+		printf '}}\n'
+	} >"$1"
 }
 
 start_daemon() {

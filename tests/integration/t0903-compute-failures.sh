@@ -20,25 +20,9 @@ HUB=0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f
 ZERO=0x0000000000000000000000000000000000000000
 TEE=0x0000000000000000000000000000000000000000000000000000000000000001
 
-printf 'fail-pw\n' >"$T/pw"
-declare -A ADDR
-for who in admin requester appdev owner scheduler worker; do
-	expect_ok decc --json wallet create --kdf-light --keystore-dir "$T/ks-$who" \
-		--password-file "$T/pw"
-	ADDR[$who]=$(jq -r .address "$T/out")
-done
-wallet() { echo --wallet "$(ls "$T/ks-$1"/*)" --password-file "$T/pw"; }
-{
-	printf '{"chainId": 65535, "timestamp": 1700000000, "hubOwner": "%s",' "${ADDR[admin]}"
-	printf ' "categories": [{"name": "TEST", "description": "4 s", "workClockTimeRef": 4}],'
-	printf ' "accounts": {'
-	sep=
-	for who in "${!ADDR[@]}"; do
-		printf '%s"%s": {"balance": "1000000000000000000000000"}' "$sep" "${ADDR[$who]}"
-		sep=,
-	done
-	printf '}}\n'
-} >"$T/genesis.json"
+dev_wallets admin requester appdev owner scheduler worker
+dev_genesis "$T/genesis.json" \
+	'"categories": [{"name": "TEST", "description": "4 s", "workClockTimeRef": 4}],'
 start_daemon RPC "decc node" "$T/node.log" "$DECC_BIN" node --genesis "$T/genesis.json" \
 	--data "$T/node" --listen "127.0.0.1:@PORT@"
 G=(--rpc "$RPC")
