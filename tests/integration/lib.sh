@@ -17,6 +17,9 @@
 #   wallet WHO                    the --wallet/--password-file options of WHO
 #   dev_genesis FILE [MEMBERS]    a decc node genesis: chain 65535, ADDR[admin] owns the hub,
 #                                 every ADDR funded; MEMBERS = more JSON members ending in ","
+#   start_anvil                   the project-local anvil on a free port, stopped on exit
+#                                 (fails when scripts/setup.sh did not install it or the
+#                                 PoCo artifacts): RPC, ANVIL, ART (artifacts), KEYS (dev keys)
 #   start_daemon VAR NAME LOG CMD...  spawn CMD with @PORT@ replaced by a free port, stderr to
 #                                 LOG; its URL in VAR once /healthz answers (another port
 #                                 tried when that one was taken meanwhile)
@@ -156,6 +159,20 @@ dev_genesis() {
 		done
 		printf '}}\n'
 	} >"$1"
+}
+
+start_anvil() {
+	ANVIL="$DECC_SRC/scripts/anvil.sh"
+	ART="$DECC_SRC/tools/node/poco-6.1.0"
+	KEYS="$DECC_VECTORS/diff/anvil-keys.txt"
+	"$ANVIL" path >/dev/null || fail "anvil is missing: run scripts/setup.sh"
+	[ -f "$ART/artifacts/contracts/Diamond.sol/Diamond.json" ] ||
+		fail "PoCo artifacts missing under $ART: run scripts/setup.sh"
+	local port
+	port=$(free_port)
+	"$ANVIL" start "$port" "$T/anvil.pid" "$T/anvil.log" || fail "anvil did not start"
+	trap '"$ANVIL" stop "$T/anvil.pid" || true; _cleanup' EXIT
+	RPC=http://127.0.0.1:$port
 }
 
 start_daemon() {

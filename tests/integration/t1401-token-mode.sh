@@ -8,17 +8,7 @@
 # Fails (never skips) when anvil or the artifacts are missing (scripts/setup.sh installs them).
 . "$(dirname "$0")/lib.sh"
 
-ANVIL="$DECC_SRC/scripts/anvil.sh"
-ART="$DECC_SRC/tools/node/poco-6.1.0"
-KEYS="$DECC_VECTORS/diff/anvil-keys.txt"
-"$ANVIL" path >/dev/null || fail "anvil is missing: run scripts/setup.sh"
-[ -f "$ART/artifacts/contracts/Diamond.sol/Diamond.json" ] ||
-	fail "PoCo artifacts missing under $ART: run scripts/setup.sh"
-
-APORT=$(free_port)
-"$ANVIL" start "$APORT" "$T/anvil.pid" "$T/anvil.log" || fail "anvil did not start"
-trap '"$ANVIL" stop "$T/anvil.pid" || true; _cleanup' EXIT
-RPC=http://127.0.0.1:$APORT
+start_anvil
 
 sed -n 1p "$KEYS" >"$T/pk0"
 sed -n 2p "$KEYS" >"$T/pk1"
