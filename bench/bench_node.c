@@ -9,53 +9,20 @@
  *   bench-node call URL N K TO DATA K eth_call per thread on N threads: latency p50/p99
  * Raw sockets with HTTP/1.1 keep-alive, one connection per thread.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "decc/crypto.h"
 #include "decc/hex.h"
 #include "decc/tx.h"
+#include "common.h"
 
 static char host[64] = "127.0.0.1";
 static int port;
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void key_of(uint8_t sk[32], unsigned i)
-{
-	char seed[32];
-
-	snprintf(seed, sizeof(seed), "decc-bench-%u", i);
-	decc_keccak256(sk, seed, strlen(seed));
-}
-
-static int connect_node(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-
-	inet_pton(AF_INET, host, &sa.sin_addr);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		perror("bench-node: connect");
-		exit(1);
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return fd;
-}
 
 /* POST body, read the whole response body into resp (NUL-terminated). */
 static void post(int fd, const char *body, size_t len, struct decc_buf *resp)
@@ -114,7 +81,7 @@ static void *tx_worker(void *arg)
 {
 	struct worker *w = arg;
 	struct decc_buf body = DECC_BUF_INIT, resp = DECC_BUF_INIT;
-	int fd = connect_node();
+	int fd = bench_connect("bench-node", host, port);
 
 	pthread_barrier_wait(&barrier);
 	for (unsigned i = 0; i < w->m; i += w->batch) {
@@ -149,35 +116,20 @@ static void *call_worker(void *arg)
 	struct worker *w = arg;
 	struct decc_buf resp = DECC_BUF_INIT;
 	size_t len = strlen(w->call_body);
-	int fd = connect_node();
+	int fd = bench_connect("bench-node", host, port);
 
 	pthread_barrier_wait(&barrier);
 	for (unsigned i = 0; i < w->m; i++) {
-		double t0 = now_s();
+		double t0 = bench_now_s();
 
 		post(fd, w->call_body, len, &resp);
-		w->lat[i] = now_s() - t0;
+		w->lat[i] = bench_now_s() - t0;
 		if (strstr((const char *)resp.data, "\"error\""))
 			w->errors++;
 	}
 	close(fd);
 	decc_buf_release(&resp);
 	return NULL;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void parse_url(const char *url)
-{
-	if (sscanf(url, "http://%63[^:]:%d", host, &port) != 2) {
-		fprintf(stderr, "bench-node: URL must be http://IP:PORT\n");
-		exit(2);
-	}
 }
 
 static char *sign_transfer(const uint8_t sk[32], uint64_t nonce)
@@ -221,7 +173,7 @@ int main(int argc, char **argv)
 			decc_address a;
 			char s[43];
 
-			key_of(sk, i);
+			bench_key_of(sk, i);
 			if (decc_address_from_seckey(&a, sk) < 0)
 				return 1;
 			decc_address_to_checksum(s, &a);
@@ -235,7 +187,7 @@ int main(int argc, char **argv)
 		unsigned batch = argc > 5 ? (unsigned)atoi(argv[5]) : 1;
 		unsigned first = argc > 6 ? (unsigned)atoi(argv[6]) : 0;
 
-		parse_url(argv[2]);
+		bench_parse_url("bench-node", argv[2], host, &port);
 		n = (unsigned)atoi(argv[3]);
 		m = (unsigned)atoi(argv[4]);
 		if (!n || !m || !batch || batch > 100)
@@ -244,7 +196,7 @@ int main(int argc, char **argv)
 		for (unsigned i = 0; i < n; i++) {
 			uint8_t sk[32];
 
-			key_of(sk, first + i);
+			bench_key_of(sk, first + i);
 			ws[i].idx = i;
 			ws[i].m = m;
 			ws[i].batch = batch;
@@ -256,12 +208,12 @@ int main(int argc, char **argv)
 		for (unsigned i = 0; i < n; i++)
 			pthread_create(&ws[i].t, NULL, tx_worker, &ws[i]);
 		pthread_barrier_wait(&barrier);
-		t0 = now_s();
+		t0 = bench_now_s();
 		for (unsigned i = 0; i < n; i++) {
 			pthread_join(ws[i].t, NULL);
 			errors += ws[i].errors;
 		}
-		t1 = now_s();
+		t1 = bench_now_s();
 		printf("node tx: senders=%u txs=%u batch=%u time=%.2fs acknowledged=%.0f tx/s "
 		       "errors=%u\n",
 		       n, n * m, batch, t1 - t0, (double)(n * m) / (t1 - t0), errors);
@@ -271,7 +223,7 @@ int main(int argc, char **argv)
 		char body[4096];
 		double *all;
 
-		parse_url(argv[2]);
+		bench_parse_url("bench-node", argv[2], host, &port);
 		n = (unsigned)atoi(argv[3]);
 		m = (unsigned)atoi(argv[4]);
 		if (!n || !m)
@@ -291,13 +243,13 @@ int main(int argc, char **argv)
 			pthread_create(&ws[i].t, NULL, call_worker, &ws[i]);
 		}
 		pthread_barrier_wait(&barrier);
-		t0 = now_s();
+		t0 = bench_now_s();
 		for (unsigned i = 0; i < n; i++) {
 			pthread_join(ws[i].t, NULL);
 			errors += ws[i].errors;
 		}
-		t1 = now_s();
-		qsort(all, (size_t)n * m, sizeof(double), cmp_double);
+		t1 = bench_now_s();
+		qsort(all, (size_t)n * m, sizeof(double), bench_cmp_double);
 		printf("node eth_call: threads=%u calls=%u p50=%.3fms p99=%.3fms rate=%.0f/s "
 		       "errors=%u\n",
 		       n, n * m, all[(size_t)n * m / 2] * 1e3, all[(size_t)n * m * 99 / 100] * 1e3,

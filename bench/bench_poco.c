@@ -33,15 +33,11 @@
  *   poco mix: ... txs=T ok=O time=Ss acknowledged=R tx/s p50=Xms p99=Yms errors=E
  *   poco eth_call VIEW: ... p50=Xms p99=Yms ...
  */
-#include <arpa/inet.h>
 #include <jansson.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,6 +48,7 @@
 #include "decc/hex.h"
 #include "decc/order.h"
 #include "decc/tx.h"
+#include "common.h"
 
 #define TX_PER_ROUND 5
 #define DEPOSIT_NRLC 1000000000ull /* setup deposit of each sender */
@@ -96,37 +93,7 @@ static void oom(int rc)
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void key_of(uint8_t sk[32], unsigned i)
-{
-	char seed[32];
-
-	snprintf(seed, sizeof(seed), "decc-bench-%u", i);
-	decc_keccak256(sk, seed, strlen(seed));
-}
-
 /* ---- raw HTTP/1.1 keep-alive client ---- */
-
-static int connect_node(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-
-	inet_pton(AF_INET, host, &sa.sin_addr);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		perror("bench-poco: connect");
-		exit(1);
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return fd;
-}
 
 /* Decode a chunked body in place (resp holds the body from offset 0); -1 when incomplete. */
 static long unchunk(struct decc_buf *resp, size_t start)
@@ -228,14 +195,6 @@ static void post_ok(int fd, const char *body, size_t len, struct decc_buf *resp)
 		fprintf(stderr, "bench-poco: HTTP %d for a %zu-byte request: %.300s\n", resp_status,
 			len, (const char *)resp->data);
 		exit(1);
-	}
-}
-
-static void parse_url(const char *url)
-{
-	if (sscanf(url, "http://%63[^:]:%d", host, &port) != 2) {
-		fprintf(stderr, "bench-poco: URL must be http://IP:PORT\n");
-		exit(2);
 	}
 }
 
@@ -562,7 +521,7 @@ static pthread_mutex_t polls_lock = PTHREAD_MUTEX_INITIALIZER;
 static void wait_receipt(int fd, const uint8_t h[32], struct decc_buf *body, struct decc_buf *resp)
 {
 	char hx[67];
-	double deadline = now_s() + 60;
+	double deadline = bench_now_s() + 60;
 	long pause_ns = 250000;
 	unsigned long polls = 0;
 
@@ -584,7 +543,7 @@ static void wait_receipt(int fd, const uint8_t h[32], struct decc_buf *body, str
 		polls++;
 		if (!strstr((const char *)resp->data, "\"result\":null"))
 			break;
-		if (now_s() > deadline) {
+		if (bench_now_s() > deadline) {
 			fprintf(stderr, "bench-poco: no receipt for %s after 60 s\n", hx);
 			exit(1);
 		}
@@ -602,12 +561,12 @@ static void *tx_worker(void *arg)
 	struct worker *w = arg;
 	struct decc_buf body = DECC_BUF_INIT, resp = DECC_BUF_INIT;
 	size_t m = (size_t)rounds * TX_PER_ROUND;
-	int fd = connect_node();
+	int fd = bench_connect("bench-poco", host, port);
 
 	pthread_barrier_wait(&barrier);
 	for (size_t i = 0; i < m; i += batch) {
 		size_t k = m - i < batch ? m - i : batch;
-		double t0 = now_s();
+		double t0 = bench_now_s();
 
 		decc_buf_reset(&body);
 		if (batch > 1)
@@ -627,7 +586,7 @@ static void *tx_worker(void *arg)
 		}
 		if (want_receipts)
 			wait_receipt(fd, w->hashes[i + k - 1], &body, &resp);
-		w->lat[w->n_lat++] = now_s() - t0;
+		w->lat[w->n_lat++] = bench_now_s() - t0;
 	}
 	close(fd);
 	decc_buf_release(&body);
@@ -641,7 +600,7 @@ static void *verify_worker(void *arg)
 	struct worker *w = arg;
 	struct decc_buf body = DECC_BUF_INIT, resp = DECC_BUF_INIT;
 	size_t m = (size_t)rounds * TX_PER_ROUND;
-	int fd = connect_node();
+	int fd = bench_connect("bench-poco", host, port);
 
 	for (size_t i = 0; i < m; i += 50) {
 		size_t k = m - i < 50 ? m - i : 50;
@@ -691,14 +650,14 @@ static void *call_worker(void *arg)
 	struct worker *w = arg;
 	struct decc_buf resp = DECC_BUF_INIT;
 	size_t len = strlen(w->call_body);
-	int fd = connect_node();
+	int fd = bench_connect("bench-poco", host, port);
 
 	pthread_barrier_wait(&barrier);
 	for (unsigned i = 0; i < w->calls; i++) {
-		double t0 = now_s();
+		double t0 = bench_now_s();
 
 		post_ok(fd, w->call_body, len, &resp);
-		w->lat[i] = now_s() - t0;
+		w->lat[i] = bench_now_s() - t0;
 		if (strstr((const char *)resp.data, "\"error\"") ||
 		    !strstr((const char *)resp.data, "\"result\":\"0x"))
 			w->errors++;
@@ -706,13 +665,6 @@ static void *call_worker(void *arg)
 	close(fd);
 	decc_buf_release(&resp);
 	return NULL;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static double pct(const double *v, size_t n, unsigned p)
@@ -746,13 +698,13 @@ static void call_phase(const char *view, const uint8_t *data, size_t dlen, unsig
 		pthread_create(&ws[i].t, NULL, call_worker, &ws[i]);
 	}
 	pthread_barrier_wait(&barrier);
-	t0 = now_s();
+	t0 = bench_now_s();
 	for (unsigned i = 0; i < n; i++) {
 		pthread_join(ws[i].t, NULL);
 		errors += ws[i].errors;
 	}
-	t1 = now_s();
-	qsort(all, (size_t)n * k, sizeof(double), cmp_double);
+	t1 = bench_now_s();
+	qsort(all, (size_t)n * k, sizeof(double), bench_cmp_double);
 	printf("poco eth_call %s: threads=%u calls=%u p50=%.3fms p99=%.3fms rate=%.0f/s "
 	       "errors=%u\n",
 	       view, n, n * k, pct(all, (size_t)n * k, 50) * 1e3, pct(all, (size_t)n * k, 99) * 1e3,
@@ -782,7 +734,7 @@ int main(int argc, char **argv)
 	if (argc < 7 || strcmp(argv[1], "mix") != 0)
 		usage();
 	rpc_url = argv[2];
-	parse_url(rpc_url);
+	bench_parse_url("bench-poco", rpc_url, host, &port);
 	if (decc_address_parse(&hub, argv[3]) < 0)
 		die("HUB");
 	n = (unsigned)atoi(argv[4]);
@@ -840,7 +792,7 @@ int main(int argc, char **argv)
 	pthread_barrier_init(&barrier, NULL, n);
 	for (unsigned i = 0; i < n; i++) {
 		ws[i].idx = i;
-		key_of(ws[i].sk, i);
+		bench_key_of(ws[i].sk, i);
 		pthread_create(&ws[i].t, NULL, setup_worker, &ws[i]);
 	}
 	for (unsigned i = 0; i < n; i++)
@@ -851,12 +803,12 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < n; i++)
 		pthread_create(&ws[i].t, NULL, tx_worker, &ws[i]);
 	pthread_barrier_wait(&barrier);
-	t0 = now_s();
+	t0 = bench_now_s();
 	for (unsigned i = 0; i < n; i++) {
 		pthread_join(ws[i].t, NULL);
 		errors += ws[i].errors;
 	}
-	t1 = now_s();
+	t1 = bench_now_s();
 	for (unsigned i = 0; i < n; i++)
 		pthread_create(&ws[i].t, NULL, verify_worker, &ws[i]);
 	for (unsigned i = 0; i < n; i++) {
@@ -874,7 +826,7 @@ int main(int argc, char **argv)
 		memcpy(lat + n_lat, ws[i].lat, ws[i].n_lat * sizeof(double));
 		n_lat += ws[i].n_lat;
 	}
-	qsort(lat, n_lat, sizeof(double), cmp_double);
+	qsort(lat, n_lat, sizeof(double), bench_cmp_double);
 	printf("poco mix: senders=%u rounds=%u txs=%zu batch=%u ack=%s ok=%u time=%.2fs "
 	       "acknowledged=%.0f tx/s p50=%.3fms p99=%.3fms errors=%u polls=%lu "
 	       "gas=%llu/%llu/%llu/%llu/%llu\n",
