@@ -20,6 +20,10 @@
 #   start_anvil                   the project-local anvil on a free port, stopped on exit
 #                                 (fails when scripts/setup.sh did not install it or the
 #                                 PoCo artifacts): RPC, ANVIL, ART (artifacts), KEYS (dev keys)
+#   publish_order TYPE WHO JSON   sign the order JSON as WHO into $T/TYPE.s and publish it
+#                                 (uses the CHAIN and G arrays of the test)
+#   iapp_deploy VAR NAME SCRIPT   an iApp image of SCRIPT (examples/hello-iapp's builder),
+#                                 added to $STORE and registered by appdev; its address in VAR
 #   start_daemon VAR NAME LOG CMD...  spawn CMD with @PORT@ replaced by a free port, stderr to
 #                                 LOG; its URL in VAR once /healthz answers (another port
 #                                 tried when that one was taken meanwhile)
@@ -173,6 +177,27 @@ start_anvil() {
 	"$ANVIL" start "$port" "$T/anvil.pid" "$T/anvil.log" || fail "anvil did not start"
 	trap '"$ANVIL" stop "$T/anvil.pid" || true; _cleanup' EXIT
 	RPC=http://127.0.0.1:$port
+}
+
+publish_order() {
+	printf '%s\n' "$3" >"$T/$1.json"
+	expect_ok decc order sign "$1" --order "$T/$1.json" --output "$T/$1.s" "${CHAIN[@]}" \
+		$(wallet "$2")
+	expect_ok decc order publish "$1" --order "$T/$1.s" "${G[@]}"
+}
+
+iapp_deploy() {
+	local var=$1 name=$2 dir=$T/iapp-$2
+	mkdir -p "$dir"
+	cp "$DECC_SRC/examples/hello-iapp/build.sh" "$dir/build.sh"
+	cp "$3" "$dir/app.sh"
+	DECC_BIN="$DECC_BIN" sh "$dir/build.sh" "$T/$name.tar" >"$dir/digest" 2>"$dir/build.err" ||
+		{ cat "$dir/build.err" >&2; fail "the $name iApp image did not build"; }
+	expect_ok decc --json store add "$T/$name.tar" --api "$STORE"
+	expect_ok decc app deploy --name "$name" --multiaddr "/ipfs/$(jq -r .cid "$T/out")" \
+		--checksum "$(grep -o '0x[0-9a-f]\{64\}' "$dir/digest" | head -1)" "${G[@]}" \
+		$(wallet appdev)
+	printf -v "$var" %s "$(cat "$T/out")"
 }
 
 start_daemon() {

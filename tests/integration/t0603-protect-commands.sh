@@ -105,14 +105,9 @@ expect_ok decc app deploy --name other-app --multiaddr /ipfs/bafyother \
 APP2=$(cat "$T/out")
 expect_ok decc workerpool deploy --description "grant pool" "${G[@]}" $(wallet pool)
 POOL=$(cat "$T/out")
-publish() { # TYPE WALLET JSON
-	printf '%s\n' "$3" >"$T/$1.json"
-	expect_ok decc order sign "$1" --order "$T/$1.json" --output "$T/$1.s" "${CHAIN[@]}" $(wallet "$2")
-	expect_ok decc order publish "$1" --order "$T/$1.s" "${G[@]}"
-}
-publish app appdev "{\"app\":\"$APP\",\"appprice\":\"0\",\"volume\":\"10\",\"tag\":\"$TEE\",
+publish_order app appdev "{\"app\":\"$APP\",\"appprice\":\"0\",\"volume\":\"10\",\"tag\":\"$TEE\",
  \"datasetrestrict\":\"$ZERO\",\"workerpoolrestrict\":\"$ZERO\",\"requesterrestrict\":\"$ZERO\"}"
-publish workerpool pool "{\"workerpool\":\"$POOL\",\"workerpoolprice\":\"0\",\"volume\":\"10\",
+publish_order workerpool pool "{\"workerpool\":\"$POOL\",\"workerpoolprice\":\"0\",\"volume\":\"10\",
  \"tag\":\"$TEE\",\"category\":\"0\",\"trust\":\"0\",\"apprestrict\":\"$ZERO\",
  \"datasetrestrict\":\"$ZERO\",\"requesterrestrict\":\"$ZERO\"}"
 

@@ -61,8 +61,6 @@ expect_ok decc secret push-dataset "$DATASET" --key-file "$T/data.key" --sms "$S
 APPS=(nocomputed slow good crash)
 declare -A APP
 for a in "${APPS[@]}"; do
-	mkdir -p "$T/iapp-$a"
-	cp "$DECC_SRC/examples/hello-iapp/build.sh" "$T/iapp-$a/build.sh"
 	{
 		echo '#!/bin/sh'
 		echo 'OUT=${IEXEC_OUT:-/iexec_out}'
@@ -72,16 +70,10 @@ for a in "${APPS[@]}"; do
 		crash) echo 'echo "this app gives up" >&2; exit 3' ;;
 		esac
 		echo 'echo ok >"$OUT/answer.txt"'
-		echo 'printf "{\"deterministic-output-path\":\"/iexec_out/answer.txt\"}\n" >"$OUT/computed.json"'
-	} >"$T/iapp-$a/app.sh"
-	[ "$a" = nocomputed ] && sed -i '/computed.json/d' "$T/iapp-$a/app.sh"
-	DECC_BIN="$DECC_BIN" sh "$T/iapp-$a/build.sh" "$T/$a.tar" >"$T/digest" 2>"$T/build.err" ||
-		{ cat "$T/build.err" >&2; fail "the $a image did not build"; }
-	expect_ok decc --json store add "$T/$a.tar" --api "$STORE"
-	expect_ok decc app deploy --name "$a" --multiaddr "/ipfs/$(jq -r .cid "$T/out")" \
-		--checksum "$(grep -o '0x[0-9a-f]\{64\}' "$T/digest" | head -1)" "${G[@]}" \
-		$(wallet appdev)
-	APP[$a]=$(cat "$T/out")
+		[ "$a" = nocomputed ] ||
+			echo 'printf "{\"deterministic-output-path\":\"/iexec_out/answer.txt\"}\n" >"$OUT/computed.json"'
+	} >"$T/$a.sh"
+	iapp_deploy "APP[$a]" "$a" "$T/$a.sh"
 done
 ok "four iApp images built, stored and registered"
 
@@ -94,19 +86,14 @@ start_daemon SURL "decc scheduler" "$T/sched.log" "$DECC_BIN" --rpc "$RPC" $(wal
 spawn "$DECC_BIN" $(wallet worker) worker --scheduler "$SURL" --work-dir "$T/work" \
 	--store "$STORE" --sms "$SMS" --platform-key "$T/platform.key" 2>"$T/worker.log"
 
-publish() { # TYPE WALLET JSON
-	printf '%s\n' "$3" >"$T/$1.json"
-	expect_ok decc order sign "$1" --order "$T/$1.json" --output "$T/$1.s" "${CHAIN[@]}" $(wallet "$2")
-	expect_ok decc order publish "$1" --order "$T/$1.s" "${G[@]}"
-}
 for a in "${APPS[@]}"; do
-	publish app appdev "{\"app\":\"${APP[$a]}\",\"appprice\":\"2\",\"volume\":\"10\",\"tag\":\"$TEE\",
+	publish_order app appdev "{\"app\":\"${APP[$a]}\",\"appprice\":\"2\",\"volume\":\"10\",\"tag\":\"$TEE\",
 	 \"datasetrestrict\":\"$ZERO\",\"workerpoolrestrict\":\"$ZERO\",\"requesterrestrict\":\"$ZERO\"}"
 done
-publish dataset owner "{\"dataset\":\"$DATASET\",\"datasetprice\":\"3\",\"volume\":\"10\",
+publish_order dataset owner "{\"dataset\":\"$DATASET\",\"datasetprice\":\"3\",\"volume\":\"10\",
  \"tag\":\"$TEE\",\"apprestrict\":\"${APP[good]}\",\"workerpoolrestrict\":\"$ZERO\",
  \"requesterrestrict\":\"$ZERO\"}"
-publish workerpool scheduler "{\"workerpool\":\"$POOL\",\"workerpoolprice\":\"5\",\"volume\":\"100\",
+publish_order workerpool scheduler "{\"workerpool\":\"$POOL\",\"workerpoolprice\":\"5\",\"volume\":\"100\",
  \"tag\":\"$TEE\",\"category\":\"0\",\"trust\":\"1\",\"apprestrict\":\"$ZERO\",
  \"datasetrestrict\":\"$ZERO\",\"requesterrestrict\":\"$ZERO\"}"
 

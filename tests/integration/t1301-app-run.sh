@@ -46,9 +46,7 @@ DATASET=$(cat "$T/out")
 expect_ok decc secret push-dataset "$DATASET" --key-file "$T/data.key" --sms "$SMS" $(wallet owner)
 
 # ---- the app: examples/hello-iapp's image builder with this test's app.sh ----
-mkdir -p "$T/iapp"
-cp "$DECC_SRC/examples/hello-iapp/build.sh" "$T/iapp/build.sh"
-cat >"$T/iapp/app.sh" <<'APP'
+cat >"$T/app.sh" <<'APP'
 #!/bin/sh
 OUT=${IEXEC_OUT:-/iexec_out}
 IN=${IEXEC_IN:-/iexec_in}
@@ -61,13 +59,7 @@ else
 fi
 printf '{"deterministic-output-path":"/iexec_out/answer.txt"}\n' >"$OUT/computed.json"
 APP
-DECC_BIN="$DECC_BIN" sh "$T/iapp/build.sh" "$T/app.tar" >"$T/digest" 2>"$T/build.err" ||
-	{ cat "$T/build.err" >&2; fail "the test iApp image did not build"; }
-expect_ok decc --json store add "$T/app.tar" --api "$STORE"
-ICID=$(jq -r .cid "$T/out")
-expect_ok decc app deploy --name run-app --multiaddr "/ipfs/$ICID" \
-	--checksum "$(grep -o '0x[0-9a-f]\{64\}' "$T/digest" | head -1)" "${G[@]}" $(wallet appdev)
-APP=$(cat "$T/out")
+iapp_deploy APP run-app "$T/app.sh"
 
 # ---- the workerpool: scheduler and one TEE worker ----
 expect_ok decc workerpool deploy --description "run pool" "${G[@]}" $(wallet scheduler)
@@ -79,17 +71,12 @@ spawn "$DECC_BIN" $(wallet worker) worker --scheduler "$SURL" --work-dir "$T/wor
 	--store "$STORE" --sms "$SMS" --platform-key "$T/platform.key" 2>"$T/worker.log"
 
 # ---- the orders on the market: app 2, dataset 3 (for the requester only), pool 5 ----
-publish() { # TYPE WALLET JSON
-	printf '%s\n' "$3" >"$T/$1.json"
-	expect_ok decc order sign "$1" --order "$T/$1.json" --output "$T/$1.s" "${CHAIN[@]}" $(wallet "$2")
-	expect_ok decc order publish "$1" --order "$T/$1.s" "${G[@]}"
-}
-publish app appdev "{\"app\":\"$APP\",\"appprice\":\"2\",\"volume\":\"10\",\"tag\":\"$TEE\",
+publish_order app appdev "{\"app\":\"$APP\",\"appprice\":\"2\",\"volume\":\"10\",\"tag\":\"$TEE\",
  \"datasetrestrict\":\"$ZERO\",\"workerpoolrestrict\":\"$ZERO\",\"requesterrestrict\":\"$ZERO\"}"
-publish dataset owner "{\"dataset\":\"$DATASET\",\"datasetprice\":\"3\",\"volume\":\"10\",
+publish_order dataset owner "{\"dataset\":\"$DATASET\",\"datasetprice\":\"3\",\"volume\":\"10\",
  \"tag\":\"$TEE\",\"apprestrict\":\"$APP\",\"workerpoolrestrict\":\"$ZERO\",
  \"requesterrestrict\":\"${ADDR[requester]}\"}"
-publish workerpool scheduler "{\"workerpool\":\"$POOL\",\"workerpoolprice\":\"5\",\"volume\":\"10\",
+publish_order workerpool scheduler "{\"workerpool\":\"$POOL\",\"workerpoolprice\":\"5\",\"volume\":\"10\",
  \"tag\":\"$TEE\",\"category\":\"0\",\"trust\":\"1\",\"apprestrict\":\"$ZERO\",
  \"datasetrestrict\":\"$ZERO\",\"requesterrestrict\":\"$ZERO\"}"
 ok "app, dataset and workerpool orders on the market"
