@@ -457,6 +457,8 @@ int decc_oci_build(char digest_out[72], const char *dir, const char *out_path,
 	json_t *cfg;
 	int r, tmpfd;
 
+	DECC_TRY(oci_archive_load());
+
 	DECC_ENSURE(dir && out_path, DECC_EINVAL, "image build: directory and output required");
 	if (!spec)
 		spec = &none;

@@ -34,4 +34,7 @@ int oci_layer_apply_fd(int rootfd, int fd, const char *digest, uint64_t size,
 		       const struct decc_oci_limits *limits, uint64_t *total_bytes,
 		       uint64_t *total_entries);
 
+/* Open libarchive (src/oci/libarchive.c): called before any archive object is created. */
+int oci_archive_load(void);
+
 #endif

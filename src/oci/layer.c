@@ -440,6 +440,7 @@ int decc_oci_layer_apply(const char *rootfs, const void *data, size_t n,
 	int rootfd, r = 0;
 
 	DECC_TRY(check_limits(&limits, total_bytes, total_entries));
+	DECC_TRY(oci_archive_load());
 	DECC_ENSURE(n <= limits->blob_bytes, DECC_ELIMIT, "layer: larger than %llu bytes",
 		    (unsigned long long)limits->blob_bytes);
 	rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -500,6 +501,7 @@ int oci_layer_apply_fd(int rootfd, int fd, const char *digest, uint64_t size,
 	struct src *s;
 	int r = 0;
 
+	DECC_TRY(oci_archive_load());
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return decc_error_set(DECC_ENOMEM, "out of memory");
