@@ -473,8 +473,8 @@ int decc_chain_transact_fn(struct decc_chain *c, struct decc_chain_receipt *rece
 	r = encode_call(&data, signature, args);
 	if (r == 0)
 		r = decc_chain_transact(c, receipt, to, data.data, data.len, opts);
-	if (r < 0)
-		r = decc_error_wrap(r, "%s", signature);
+	if (r < 0) /* the function's name, not its whole signature: the error is read by people */
+		r = decc_error_wrap(r, "%.*s", (int)strcspn(signature, "("), signature);
 	decc_buf_release(&data);
 	return r;
 }

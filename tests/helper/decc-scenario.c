@@ -535,11 +535,13 @@ static void step(struct ctx *x, const char *name, const char *expect, int rc, js
 	if (rc == 0) {
 		json_object_set_new(s, "result", json_string("ok"));
 	} else if (rc == DECC_EREVERT) {
-		/* the reason, without the "function(types): " the client puts in front */
-		const char *m = decc_error_last(), *p;
+		/* the reason, without the "function: " the client puts in front */
+		const char *m = decc_error_last();
+		size_t fn =
+		    strspn(m, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
 
-		while ((p = strstr(m, "): ")) != NULL)
-			m = p + 3;
+		if (fn > 0 && strncmp(m + fn, ": ", 2) == 0)
+			m += fn + 2;
 		json_object_set_new(s, "result", json_sprintf("revert: %s", m));
 	} else {
 		json_object_set_new(
