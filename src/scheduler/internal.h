@@ -154,6 +154,7 @@ void sched_store_close(struct sched_store *s);
 int sched_store_begin(struct sched_store *s);
 int sched_store_commit(struct sched_store *s);
 void sched_store_rollback(struct sched_store *s);
+bool sched_store_in_transaction(struct sched_store *s);
 int sched_store_cursor(struct sched_store *s, uint64_t *out, bool *found);
 int sched_store_set_cursor(struct sched_store *s, uint64_t next_block);
 int sched_store_deal_seen(struct sched_store *s, bool *out, const uint8_t deal[32]);

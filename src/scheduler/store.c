@@ -104,6 +104,11 @@ int sched_store_commit(struct sched_store *s)
 	return 0;
 }
 
+bool sched_store_in_transaction(struct sched_store *s)
+{
+	return !sqlite3_get_autocommit(s->db);
+}
+
 void sched_store_rollback(struct sched_store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
