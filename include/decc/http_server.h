@@ -33,6 +33,7 @@ struct decc_http_server_opts {
 	unsigned max_connections; /* 0: 256; over it a connection gets 503 and is closed */
 	unsigned idle_timeout_s;  /* 0: 60; a connection silent that long is closed */
 	size_t stack_size;	  /* 0: 256 KiB per connection thread */
+	size_t max_head;	  /* request line + headers; 0 (and at most): 64 KiB, over: 431 */
 	size_t max_body;	  /* buffered body limit unless begin() sets one; 0: 1 MiB */
 	int (*begin)(void *ctx, struct decc_http_req *rq);
 	int (*handle)(void *ctx, struct decc_http_req *rq);

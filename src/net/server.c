@@ -651,6 +651,10 @@ static bool serve_one(struct conn *c)
 				break;
 		}
 		scanned = c->in_len;
+		if (c->in_len > s->o.max_head) {
+			simple_answer(c, 431, "request head too large");
+			return false;
+		}
 		if (atomic_load(&s->stopping))
 			return false;
 		if (c->in_len && !deadline)
@@ -671,6 +675,9 @@ static bool serve_one(struct conn *c)
 		if (io != IO_OK)
 			return false;
 	}
+	if (r == 0 && head_len > s->o.max_head)
+		r = decc_error_set(DECC_ELIMIT, "request head larger than %zu bytes",
+				   s->o.max_head);
 	if (r < 0) {
 		simple_answer(c, r == DECC_ELIMIT ? 431 : 400, decc_error_last());
 		return false;
@@ -900,6 +907,8 @@ int decc_http_server_start(struct decc_http_server **out, const struct decc_http
 		s->o.idle_timeout_s = 60;
 	if (!s->o.stack_size)
 		s->o.stack_size = (size_t)256 << 10;
+	if (!s->o.max_head || s->o.max_head > DECC_HTTP_REQ_HEAD_MAX)
+		s->o.max_head = DECC_HTTP_REQ_HEAD_MAX;
 	if (!s->o.max_body)
 		s->o.max_body = (size_t)1 << 20;
 	s->lfd = socket(o->addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * HTTP front of the node (libmicrohttpd, one thread per connection: a thread may sleep until
+ * HTTP front of the node (decc's server, one thread per connection: a thread may sleep until
  * its transaction's block is committed without holding up others). POST any path: JSON-RPC;
  * GET /healthz, GET /metrics.
  */
-#include <microhttpd.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,58 +12,39 @@
 #include <time.h>
 
 #include "decc/error.h"
+#include "decc/http_server.h"
 #include "node/internal.h"
 
-struct req {
-	struct decc_buf body;
-	bool too_large;
-};
-
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *ctype,
-			     struct decc_buf *b)
+static int reply(struct decc_http_req *rq, unsigned status, const char *ctype, struct decc_buf *b)
 {
-	struct MHD_Response *resp;
-	enum MHD_Result r;
-	size_t len;
-	uint8_t *p = decc_buf_detach(b, &len);
-
-	resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(p);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type", ctype);
-	r = MHD_queue_response(c, status, resp);
-	MHD_destroy_response(resp);
-	return r;
+	return decc_http_respond_buf(rq, status, ctype, b);
 }
 
-static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *ctype,
-				  const char *text)
+static int reply_text(struct decc_http_req *rq, unsigned status, const char *ctype,
+		      const char *text)
 {
-	struct decc_buf b = DECC_BUF_INIT;
-
-	if (decc_buf_append_str(&b, text) < 0)
-		return MHD_NO;
-	return reply(c, status, ctype, &b);
+	return decc_http_respond(rq, status, ctype, text, strlen(text));
 }
 
 static const char *market_arg(void *ctx, const char *name)
 {
-	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+	return decc_http_req_query(ctx, name);
 }
 
-/* The market API (src/orderbook): GET at once, POST once its body is complete. */
-static enum MHD_Result market(struct decc_node *n, struct MHD_Connection *c, const char *url,
-			      const char *method, struct req *rq)
+/* The market API (src/orderbook): a POST's body is complete when this runs. */
+static int market(struct decc_node *n, struct decc_http_req *rq, const char *url,
+		  const char *method)
 {
+	bool post = strcmp(method, "POST") == 0 && !decc_http_req_body_too_large(rq);
+	size_t len = 0;
+	const uint8_t *body = decc_http_req_body(rq, &len);
 	struct decc_orderbook_http_request mr = {
 		.method = method,
 		.path = url,
 		.arg = market_arg,
-		.arg_ctx = c,
-		.body = rq && !rq->too_large ? rq->body.data : NULL,
-		.body_len = rq ? rq->body.len : 0,
+		.arg_ctx = rq,
+		.body = post ? body : NULL,
+		.body_len = post ? len : 0,
 		.now = (uint64_t)time(NULL),
 	};
 	struct decc_buf out = DECC_BUF_INIT;
@@ -73,90 +53,68 @@ static enum MHD_Result market(struct decc_node *n, struct MHD_Connection *c, con
 	atomic_fetch_add(&n->n_http, 1);
 	if (decc_orderbook_http_handle(n->market, &out, &status, &mr) < 0) {
 		decc_buf_release(&out);
-		return MHD_NO;
+		return DECC_ERROR;
 	}
-	return reply(c, status, "application/json", &out);
+	return reply(rq, status, "application/json", &out);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-				  const char *method, const char *version, const char *upload_data,
-				  size_t *upload_size, void **con_cls)
+/* Bodies up to max_body; a larger one is answered by on_request (JSON-RPC's error shape). */
+static int on_begin(void *cls, struct decc_http_req *rq)
 {
 	struct decc_node *n = cls;
-	struct req *rq = *con_cls;
-	struct decc_buf out = DECC_BUF_INIT;
 
-	(void)version;
-	if (strncmp(url, "/market/", 8) == 0 &&
-	    (strcmp(method, "POST") != 0 || (rq && *upload_size == 0)))
-		return market(n, c, url, method, rq);
+	decc_http_req_body_limit(rq, n->cfg.max_body, DECC_HTTP_BODY_OVERFLOW_TO_HANDLER);
+	return 0;
+}
+
+static int on_request(void *cls, struct decc_http_req *rq)
+{
+	struct decc_node *n = cls;
+	const char *url = decc_http_req_path(rq), *method = decc_http_req_method(rq);
+	struct decc_buf out = DECC_BUF_INIT;
+	size_t len = 0;
+	const uint8_t *body;
+
+	if (strncmp(url, "/market/", 8) == 0)
+		return market(n, rq, url, method);
 	if (strcmp(method, "POST") != 0) {
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-			return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
-					  "use POST for JSON-RPC\n");
+			return reply_text(rq, 405, "text/plain", "use POST for JSON-RPC\n");
 		atomic_fetch_add(&n->n_http, 1);
 		if (strcmp(url, "/healthz") == 0)
-			return reply_text(c, MHD_HTTP_OK, "text/plain", "ok\n");
+			return reply_text(rq, 200, "text/plain", "ok\n");
 		if (strcmp(url, "/metrics") == 0) {
 			if (decc_node_metrics(n, &out) < 0) {
 				decc_buf_release(&out);
-				return MHD_NO;
+				return DECC_ERROR;
 			}
-			return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4", &out);
+			return reply(rq, 200, "text/plain; version=0.0.4", &out);
 		}
-		return reply_text(c, MHD_HTTP_NOT_FOUND, "text/plain", "not found\n");
-	}
-	if (!rq) {
-		rq = calloc(1, sizeof(*rq));
-		if (!rq)
-			return MHD_NO;
-		decc_buf_init(&rq->body, n->cfg.max_body);
-		*con_cls = rq;
-		return MHD_YES;
-	}
-	if (*upload_size) {
-		if (!rq->too_large && decc_buf_append(&rq->body, upload_data, *upload_size) < 0) {
-			rq->too_large = true;
-			decc_buf_release(&rq->body);
-		}
-		*upload_size = 0;
-		return MHD_YES;
+		return reply_text(rq, 404, "text/plain", "not found\n");
 	}
 	atomic_fetch_add(&n->n_http, 1);
-	if (rq->too_large) {
+	if (decc_http_req_body_too_large(rq)) {
 		char msg[200];
 
 		snprintf(msg, sizeof(msg),
 			 "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":"
 			 "\"request body too large: at most %zu bytes\"}}",
 			 n->cfg.max_body);
-		return reply_text(c, MHD_HTTP_CONTENT_TOO_LARGE, "application/json", msg);
+		return reply_text(rq, 413, "application/json", msg);
 	}
+	body = decc_http_req_body(rq, &len);
 	decc_buf_init(&out, (size_t)256 << 20);
-	if (decc_node_handle_body(n, &out, (const char *)rq->body.data, rq->body.len) < 0) {
+	if (decc_node_handle_body(n, &out, (const char *)body, len) < 0) {
 		decc_buf_release(&out);
-		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "application/json",
+		return reply_text(rq, 500, "application/json",
 				  "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,"
 				  "\"message\":\"response too large\"}}");
 	}
 	if (out.len == 0) { /* notifications only */
 		decc_buf_release(&out);
-		return reply_text(c, MHD_HTTP_NO_CONTENT, "application/json", "");
+		return reply_text(rq, 204, "application/json", "");
 	}
-	return reply(c, MHD_HTTP_OK, "application/json", &out);
-}
-
-static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-			 enum MHD_RequestTerminationCode toe)
-{
-	struct req *rq = *con_cls;
-
-	(void)cls, (void)c, (void)toe;
-	if (!rq)
-		return;
-	decc_buf_release(&rq->body);
-	free(rq);
-	*con_cls = NULL;
+	return reply(rq, 200, "application/json", &out);
 }
 
 /* Split "HOST:PORT" ("[v6]:PORT" too) and resolve it (the node's and the market's servers). */
@@ -195,32 +153,30 @@ int http_start(struct decc_node *n)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
-	const union MHD_DaemonInfo *info;
-	struct MHD_Daemon *d;
+	struct decc_http_server_opts o = { 0 };
 
 	DECC_TRY(node_resolve_listen(&ss, &sslen, n->cfg.listen));
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, n, MHD_OPTION_SOCK_ADDR, &ss,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)n->cfg.max_connections,
-			     MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_NOTIFY_COMPLETED,
-			     on_completed, n, MHD_OPTION_THREAD_STACK_SIZE, (size_t)256 << 10,
-			     MHD_OPTION_END);
-	if (!d)
+	o.addr = (struct sockaddr *)&ss;
+	o.addrlen = sslen;
+	o.max_connections = (unsigned)n->cfg.max_connections;
+	o.idle_timeout_s = 60;
+	o.stack_size = (size_t)256 << 10;
+	o.max_body = n->cfg.max_body;
+	o.begin = on_begin;
+	o.handle = on_request;
+	o.ctx = n;
+	if (decc_http_server_start(&n->http, &o) < 0)
 		return decc_error_set(DECC_ERROR,
 				      "cannot listen on %s (address in use or not allowed?): pick "
 				      "another --listen",
 				      n->cfg.listen);
-	n->http = d;
-	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	n->port = info ? info->port : 0;
+	n->port = decc_http_server_port(n->http);
 	node_log(n, "info", "listening on %s (port %u)", n->cfg.listen, n->port);
 	return 0;
 }
 
 void http_stop(struct decc_node *n)
 {
-	MHD_stop_daemon(n->http);
+	decc_http_server_stop(n->http);
 	n->http = NULL;
 }

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <sys/socket.h>
 
+#include "decc/http_server.h"
 #include "decc/node.h"
 #include "decc/orderbook.h"
 
@@ -38,7 +39,7 @@ struct decc_node {
 	struct decc_node_config cfg;
 	struct decc_ledger *ledger;
 	struct decc_orderbook *market; /* served under /market/ (http.c) */
-	void *http;		       /* struct MHD_Daemon */
+	struct decc_http_server *http;
 	uint16_t port;
 
 	pthread_t writer;

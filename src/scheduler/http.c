@@ -6,7 +6,6 @@
  * task read API (GET /tasks/{id}). Bodies are bounded; tokens die on restart.
  */
 #include <arpa/inet.h>
-#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "decc/crypto.h"
 #include "decc/error.h"
 #include "decc/hex.h"
+#include "decc/http_server.h"
 #include "scheduler/internal.h"
 
 #define MAX_SESSIONS 4096
@@ -34,7 +34,7 @@ struct token {
 };
 
 struct sched_http {
-	struct MHD_Daemon *mhd;
+	struct decc_http_server *http;
 	struct sched *s;
 	pthread_mutex_t lock;
 	struct challenge challenges[MAX_SESSIONS];
@@ -46,8 +46,8 @@ struct sched_http {
 };
 
 struct req {
-	struct decc_buf body;
-	bool too_big;
+	const char *body; /* NUL-terminated */
+	size_t len;
 };
 
 static uint64_t wall_now(void)
@@ -62,29 +62,18 @@ static uint64_t chain_now(struct sched_http *h)
 	return (uint64_t)((int64_t)wall_now() + off);
 }
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *ctype,
-			     const char *body)
+static int reply(struct decc_http_req *c, unsigned status, const char *ctype, const char *body)
 {
-	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
-	enum MHD_Result r;
-
-	if (!resp)
-		return MHD_NO;
-	if (ctype)
-		MHD_add_response_header(resp, "Content-Type", ctype);
-	r = MHD_queue_response(c, status, resp);
-	MHD_destroy_response(resp);
-	return r;
+	return decc_http_respond(c, status, ctype, body, strlen(body));
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *msg)
+static int send_error(struct decc_http_req *c, unsigned status, const char *msg)
 {
 	struct decc_buf b = DECC_BUF_INIT;
-	enum MHD_Result r;
+	int r;
 
 	if (decc_buf_append_str(&b, "{\"error\":\"") < 0)
-		return MHD_NO;
+		return DECC_ENOMEM;
 	for (const char *p = msg; *p; p++) {
 		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) {
 			if (decc_buf_append_byte(&b, ' ') < 0)
@@ -95,14 +84,14 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, con
 	}
 	if (decc_buf_append_str(&b, "\"}") < 0) {
 		decc_buf_release(&b);
-		return MHD_NO;
+		return DECC_ENOMEM;
 	}
 	r = reply(c, status, "application/json", decc_buf_str(&b));
 	decc_buf_release(&b);
 	return r;
 }
 
-static enum MHD_Result send_notice(struct MHD_Connection *c, unsigned status, int notice)
+static int send_notice(struct decc_http_req *c, unsigned status, int notice)
 {
 	char body[64];
 
@@ -184,9 +173,9 @@ static int login(struct sched_http *h, char out[65], const decc_address *w, cons
 	return r;
 }
 
-static bool authenticate(struct sched_http *h, struct MHD_Connection *c, decc_address *w)
+static bool authenticate(struct sched_http *h, struct decc_http_req *c, decc_address *w)
 {
-	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	const char *v = decc_http_req_header(c, "Authorization");
 	uint64_t now = wall_now();
 	bool ok = false;
 
@@ -204,8 +193,7 @@ static bool authenticate(struct sched_http *h, struct MHD_Connection *c, decc_ad
 }
 
 /* ---- handlers ---- */
-static enum MHD_Result auth_json(struct MHD_Connection *c, const struct sched_auth *a,
-				 const char *extra)
+static int auth_json(struct decc_http_req *c, const struct sched_auth *a, const char *extra)
 {
 	char task[67], deal[67], w[43], ch[43], sig[133], body[768];
 
@@ -234,9 +222,8 @@ static bool parse_task(uint8_t out[32], const char *s, size_t n)
 	return decc_hex_decode_exact(out, 32, tmp) == 0;
 }
 
-static enum MHD_Result replicate_route(struct sched_http *h, struct MHD_Connection *c,
-				       const char *method, const char *rest, struct req *rq,
-				       const decc_address *w)
+static int replicate_route(struct sched_http *h, struct decc_http_req *c, const char *method,
+			   const char *rest, struct req *rq, const decc_address *w)
 {
 	const char *slash = strchr(rest, '/');
 	uint8_t task[32];
@@ -247,10 +234,10 @@ static enum MHD_Result replicate_route(struct sched_http *h, struct MHD_Connecti
 	slash++;
 	if (strcmp(method, "POST") == 0 && strcmp(slash, "updateStatus") == 0) {
 		struct sched_update u;
-		enum MHD_Result r;
+		int r;
 
 		sched_update_init(&u);
-		if (sched_parse_update(&u, decc_buf_str(&rq->body), rq->body.len) < 0) {
+		if (sched_parse_update(&u, rq->body, rq->len) < 0) {
 			r = send_error(c, 400, decc_error_last());
 		} else if (sched_update_status(h->s, &code, &notice, task, w, &u, chain_now(h)) <
 			   0) {
@@ -283,8 +270,8 @@ static enum MHD_Result replicate_route(struct sched_http *h, struct MHD_Connecti
 	return send_error(c, 404, "no such route");
 }
 
-static enum MHD_Result route(struct sched_http *h, struct MHD_Connection *c, const char *url,
-			     const char *method, struct req *rq)
+static int route(struct sched_http *h, struct decc_http_req *c, const char *url, const char *method,
+		 struct req *rq)
 {
 	bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
 	decc_address w;
@@ -298,7 +285,7 @@ static enum MHD_Result route(struct sched_http *h, struct MHD_Connection *c, con
 	if (get && strncmp(url, "/tasks/", 7) == 0) {
 		uint8_t task[32];
 		struct decc_buf b = DECC_BUF_INIT;
-		enum MHD_Result r;
+		int r;
 		int e;
 
 		if (!parse_task(task, url + 7, strlen(url + 7)))
@@ -315,8 +302,7 @@ static enum MHD_Result route(struct sched_http *h, struct MHD_Connection *c, con
 	}
 	if ((get && strcmp(url, "/workers/challenge") == 0) ||
 	    (post && strcmp(url, "/workers/login") == 0)) {
-		const char *a =
-		    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "walletAddress");
+		const char *a = decc_http_req_query(c, "walletAddress");
 		char text[65];
 		uint8_t sig[65];
 
@@ -327,7 +313,7 @@ static enum MHD_Result route(struct sched_http *h, struct MHD_Connection *c, con
 				return send_error(c, 503, decc_error_last());
 			return reply(c, 200, "text/plain", text);
 		}
-		if (sched_parse_signature(sig, decc_buf_str(&rq->body), rq->body.len) < 0)
+		if (sched_parse_signature(sig, rq->body, rq->len) < 0)
 			return send_error(c, 400, decc_error_last());
 		if (login(h, text, &w, sig) < 0)
 			return send_error(c, 401, decc_error_last());
@@ -346,7 +332,7 @@ static enum MHD_Result route(struct sched_http *h, struct MHD_Connection *c, con
 		uint64_t slots;
 		bool tee;
 
-		if (sched_parse_register(&slots, &tee, decc_buf_str(&rq->body), rq->body.len) < 0)
+		if (sched_parse_register(&slots, &tee, rq->body, rq->len) < 0)
 			return send_error(c, 400, decc_error_last());
 		if (sched_register(h->s, &w, slots, tee, wall_now()) < 0)
 			return send_error(c, 500, decc_error_last());
@@ -367,44 +353,23 @@ static enum MHD_Result route(struct sched_http *h, struct MHD_Connection *c, con
 	return send_error(c, 404, "no such route");
 }
 
-static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
-			       const char *method, const char *version, const char *upload,
-			       size_t *upload_size, void **con_cls)
+/* Bodies up to SCHED_MAX_BODY; a larger one is refused by handler() (its error shape). */
+static int begin(void *cls, struct decc_http_req *c)
 {
-	struct sched_http *h = cls;
-	struct req *rq = *con_cls;
-
-	(void)version;
-	if (!rq) {
-		rq = calloc(1, sizeof(*rq));
-		if (!rq)
-			return MHD_NO;
-		decc_buf_init(&rq->body, SCHED_MAX_BODY);
-		*con_cls = rq;
-		return MHD_YES;
-	}
-	if (*upload_size) {
-		if (!rq->too_big && decc_buf_append(&rq->body, upload, *upload_size) < 0)
-			rq->too_big = true;
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	if (rq->too_big)
-		return send_error(c, 413, "request body too large");
-	return route(h, c, url, method, rq);
+	(void)cls;
+	decc_http_req_body_limit(c, SCHED_MAX_BODY, DECC_HTTP_BODY_OVERFLOW_TO_HANDLER);
+	return 0;
 }
 
-static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
-		      enum MHD_RequestTerminationCode toe)
+static int handler(void *cls, struct decc_http_req *c)
 {
-	struct req *rq = *con_cls;
+	struct sched_http *h = cls;
+	struct req rq;
 
-	(void)cls, (void)c, (void)toe;
-	if (rq) {
-		decc_buf_release(&rq->body);
-		free(rq);
-		*con_cls = NULL;
-	}
+	if (decc_http_req_body_too_large(c))
+		return send_error(c, 413, "request body too large");
+	rq.body = (const char *)decc_http_req_body(c, &rq.len);
+	return route(h, c, decc_http_req_path(c), decc_http_req_method(c), &rq);
 }
 
 int sched_http_start(struct sched_http **out, struct sched *s, const char *host, uint16_t port,
@@ -412,6 +377,7 @@ int sched_http_start(struct sched_http **out, struct sched *s, const char *host,
 {
 	struct sched_http *h = calloc(1, sizeof(*h));
 	struct sockaddr_in sa = { 0 };
+	struct decc_http_server_opts o = { 0 };
 	uint8_t rnd[32];
 
 	if (!h)
@@ -432,12 +398,16 @@ int sched_http_start(struct sched_http **out, struct sched *s, const char *host,
 		return decc_error_set(DECC_ENOMEM, "cannot set up the HTTP API");
 	}
 	decc_hex_encode(h->instance, rnd, 32, true);
-	h->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, port, NULL, NULL,
-				  handler, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				  MHD_OPTION_NOTIFY_COMPLETED, completed, h,
-				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
-	if (!h->mhd) {
+	o.addr = (struct sockaddr *)&sa;
+	o.addrlen = sizeof(sa);
+	o.max_connections = 256;
+	o.idle_timeout_s = 30;
+	o.stack_size = (size_t)2 << 20; /* handlers reach SQLite and the chain client */
+	o.max_body = SCHED_MAX_BODY;
+	o.begin = begin;
+	o.handle = handler;
+	o.ctx = h;
+	if (decc_http_server_start(&h->http, &o) < 0) {
 		pthread_mutex_destroy(&h->lock);
 		free(h->config_json);
 		free(h);
@@ -454,7 +424,7 @@ void sched_http_stop(struct sched_http *h)
 {
 	if (!h)
 		return;
-	MHD_stop_daemon(h->mhd);
+	decc_http_server_stop(h->http);
 	pthread_mutex_destroy(&h->lock);
 	free(h->config_json);
 	free(h);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * `decc store`: the IPFS HTTP API subset clients use, on libmicrohttpd.
+ * `decc store`: the IPFS HTTP API subset clients use, on decc's HTTP server.
  *
  *   POST /api/v0/add       multipart upload(s), one {"Name","Hash","Size"} line per file
  *   POST /api/v0/cat?arg=  the bytes of a file
@@ -13,7 +13,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -25,6 +24,7 @@
 #include <jansson.h>
 
 #include "decc/error.h"
+#include "decc/http_server.h"
 #include "decc/store.h"
 
 #define READ_BLOCK (64 * 1024)
@@ -32,7 +32,7 @@
 
 struct decc_store_server {
 	struct decc_store *store;
-	struct MHD_Daemon *mhd;
+	struct decc_http_server *http;
 	uint16_t port;
 	uint64_t max_size;
 	unsigned max_uploads;
@@ -83,31 +83,21 @@ static void logf_(struct decc_store_server *srv, const char *fmt, ...)
 	srv->log(srv->log_ctx, line);
 }
 
-static enum MHD_Result send_text(struct MHD_Connection *c, struct req *rq, unsigned status,
-				 const char *ctype, const char *body, size_t n)
+static int send_text(struct decc_http_req *c, struct req *rq, unsigned status, const char *ctype,
+		     const char *body, size_t n)
 {
-	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer(n, (void *)body, MHD_RESPMEM_MUST_COPY);
-	enum MHD_Result r;
-
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, "Content-Type", ctype);
 	if (rq)
 		rq->status = status;
-	r = MHD_queue_response(c, status, resp);
-	MHD_destroy_response(resp);
-	return r;
+	return decc_http_respond(c, status, ctype, body, n);
 }
 
 /* kubo's error shape; code 1 (client error) goes with 400, code 0 with 5xx. */
-static enum MHD_Result send_error(struct MHD_Connection *c, struct req *rq, unsigned status,
-				  const char *msg)
+static int send_error(struct decc_http_req *c, struct req *rq, unsigned status, const char *msg)
 {
 	json_t *o = json_pack("{s:s,s:i,s:s}", "Message", msg, "Code", status < 500 ? 1 : 0, "Type",
 			      "error");
 	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	enum MHD_Result r;
+	int r;
 	struct decc_buf b = DECC_BUF_INIT;
 
 	if (s && decc_buf_append_str(&b, s) == 0 && decc_buf_append_byte(&b, '\n') == 0)
@@ -208,8 +198,8 @@ static int part_end(void *ctx)
 }
 
 /*
- * An upload failed while its body is still arriving. libmicrohttpd answers only once the body
- * was read, so the error is kept, the rest of the body discarded (up to DISCARD_MAX, past
+ * An upload failed while its body is still arriving. The answer waits until the body was read
+ * (a client still sending may not see an early one), so the error is kept, the rest of the body discarded (up to DISCARD_MAX, past
  * which the connection is closed), and the answer sent at the end.
  */
 static void add_fail(struct req *rq, int code)
@@ -223,7 +213,31 @@ static void add_fail(struct req *rq, int code)
 	logf_(rq->srv, "upload failed: %s", rq->err);
 }
 
-static enum MHD_Result add_start(struct MHD_Connection *c, struct req *rq)
+/* The upload's body as it arrives; past an error it is discarded (up to DISCARD_MAX). */
+static int add_sink(void *ctx, const uint8_t *p, size_t n)
+{
+	struct req *rq = ctx;
+
+	if (rq->deferred) {
+		rq->discarded += n;
+		return rq->discarded > DISCARD_MAX ? DECC_ELIMIT : 0;
+	}
+	if (decc_multipart_feed(rq->mp, p, n) < 0)
+		add_fail(rq, decc_error_code());
+	return 0;
+}
+
+/* Bodies of other requests are read and ignored (up to DISCARD_MAX). */
+static int discard_sink(void *ctx, const uint8_t *p, size_t n)
+{
+	struct req *rq = ctx;
+
+	(void)p;
+	rq->discarded += n;
+	return rq->discarded > DISCARD_MAX ? DECC_ELIMIT : 0;
+}
+
+static int add_start(struct decc_http_req *c, struct req *rq)
 {
 	struct decc_store_server *srv = rq->srv;
 	const char *v, *ct;
@@ -232,23 +246,23 @@ static enum MHD_Result add_start(struct MHD_Connection *c, struct req *rq)
 	struct decc_multipart_limits lim = { 0 };
 	unsigned active;
 
-	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cid-version");
+	v = decc_http_req_query(c, "cid-version");
 	if (v && strcmp(v, "1") != 0)
 		return send_error(
 		    c, rq, 400, "decc store makes CIDv1 only: use cid-version=1 (or leave it out)");
-	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "raw-leaves");
+	v = decc_http_req_query(c, "raw-leaves");
 	if (v && strcmp(v, "true") != 0)
 		return send_error(c, rq, 400, "decc store makes raw leaves only (raw-leaves=true)");
-	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "chunker");
+	v = decc_http_req_query(c, "chunker");
 	if (v && strcmp(v, "size-262144") != 0)
 		return send_error(c, rq, 400, "decc store supports only chunker=size-262144");
-	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "expect");
+	v = decc_http_req_query(c, "expect");
 	if (v) {
 		if (decc_cid_parse(&rq->expect, v, strlen(v)) < 0)
 			return send_error(c, rq, 400, decc_error_last());
 		rq->has_expect = true;
 	}
-	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	v = decc_http_req_header(c, "Content-Length");
 	if (v && srv->max_size) {
 		unsigned long long len = strtoull(v, NULL, 10);
 
@@ -262,7 +276,7 @@ static enum MHD_Result add_start(struct MHD_Connection *c, struct req *rq)
 			return send_error(c, rq, 413, msg);
 		}
 	}
-	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	ct = decc_http_req_header(c, "Content-Type");
 	if (decc_multipart_boundary(boundary, ct) < 0)
 		return send_error(c, rq, 400, decc_error_last());
 	active = atomic_fetch_add(&srv->uploads_active, 1) + 1;
@@ -280,47 +294,50 @@ static enum MHD_Result add_start(struct MHD_Connection *c, struct req *rq)
 	if (decc_multipart_new(&rq->mp, boundary, &cb, &lim) < 0)
 		return send_error(c, rq, 500, decc_error_last());
 	decc_buf_init(&rq->out, 1 << 20);
-	return MHD_YES;
+	decc_http_req_body_sink(c, add_sink, rq);
+	return 0;
 }
 
 /* ---- cat and gateway ---- */
 
-static ssize_t reader_cb(void *cls, uint64_t pos, char *buf, size_t max)
+struct file_reader {
+	struct decc_store_reader *r;
+	struct decc_store_server *srv;
+	uint64_t pos;
+};
+
+static ssize_t reader_cb(void *cls, uint8_t *buf, size_t max)
 {
-	struct decc_store_reader *r = ((void **)cls)[0];
-	struct decc_store_server *srv = ((void **)cls)[1];
+	struct file_reader *fr = cls;
 	size_t got;
 
-	if (decc_store_reader_read(r, buf, max, &got) < 0) {
-		atomic_fetch_add(&srv->read_errors, 1);
-		logf_(srv, "read failed at offset %llu: %s", (unsigned long long)pos,
+	if (decc_store_reader_read(fr->r, buf, max, &got) < 0) {
+		atomic_fetch_add(&fr->srv->read_errors, 1);
+		logf_(fr->srv, "read failed at offset %llu: %s", (unsigned long long)fr->pos,
 		      decc_error_last());
-		return MHD_CONTENT_READER_END_WITH_ERROR;
+		return DECC_ERROR;
 	}
-	if (got == 0)
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	atomic_fetch_add(&srv->read_bytes, got);
+	fr->pos += got;
+	atomic_fetch_add(&fr->srv->read_bytes, got);
 	return (ssize_t)got;
 }
 
 static void reader_free(void *cls)
 {
-	void **pair = cls;
+	struct file_reader *fr = cls;
 
-	decc_store_reader_free(pair[0]);
-	free(pair);
+	decc_store_reader_free(fr->r);
+	free(fr);
 }
 
-static enum MHD_Result serve_file(struct MHD_Connection *c, struct req *rq, const char *arg,
-				  bool gateway)
+static int serve_file(struct decc_http_req *c, struct req *rq, const char *arg, bool gateway)
 {
 	struct decc_store_server *srv = rq->srv;
 	struct decc_cid cid;
 	struct decc_store_reader *r;
-	struct MHD_Response *resp;
-	void **pair;
+	struct file_reader *fr;
 	char name[DECC_CID_STR_MAX], etag[DECC_CID_STR_MAX + 2], path[DECC_CID_STR_MAX + 8];
-	enum MHD_Result ret;
+	uint64_t size;
 	int rc;
 
 	atomic_fetch_add(&srv->reads_total, 1);
@@ -349,43 +366,41 @@ static enum MHD_Result serve_file(struct MHD_Connection *c, struct req *rq, cons
 		}
 		return send_error(c, rq, status_of(rc), decc_error_last());
 	}
-	pair = malloc(2 * sizeof(*pair));
-	if (!pair) {
+	fr = calloc(1, sizeof(*fr));
+	if (!fr) {
 		decc_store_reader_free(r);
 		return send_error(c, rq, 500, "out of memory");
 	}
-	pair[0] = r;
-	pair[1] = srv;
-	resp = MHD_create_response_from_callback(decc_store_reader_size(r), READ_BLOCK, reader_cb,
-						 pair, reader_free);
-	if (!resp) {
-		reader_free(pair);
-		return MHD_NO;
-	}
+	fr->r = r;
+	fr->srv = srv;
+	size = decc_store_reader_size(r);
 	decc_cid_to_string(name, &cid);
 	if (gateway) {
 		snprintf(etag, sizeof(etag), "\"%s\"", name);
 		snprintf(path, sizeof(path), "/ipfs/%s", name);
-		MHD_add_response_header(resp, "Content-Type", "application/octet-stream");
-		MHD_add_response_header(resp, "Etag", etag);
-		MHD_add_response_header(resp, "X-Ipfs-Path", path);
-		MHD_add_response_header(resp, "Cache-Control",
-					"public, max-age=29030400, immutable");
+		if (decc_http_reply_header(c, "Etag", etag) < 0 ||
+		    decc_http_reply_header(c, "X-Ipfs-Path", path) < 0 ||
+		    decc_http_reply_header(c, "Cache-Control",
+					   "public, max-age=29030400, immutable") < 0) {
+			reader_free(fr);
+			return DECC_ENOMEM;
+		}
 	} else {
 		char len[24];
 
-		snprintf(len, sizeof(len), "%llu", (unsigned long long)decc_store_reader_size(r));
-		MHD_add_response_header(resp, "Content-Type", "text/plain");
-		MHD_add_response_header(resp, "X-Stream-Output", "1");
-		MHD_add_response_header(resp, "X-Content-Length", len);
+		snprintf(len, sizeof(len), "%llu", (unsigned long long)size);
+		if (decc_http_reply_header(c, "X-Stream-Output", "1") < 0 ||
+		    decc_http_reply_header(c, "X-Content-Length", len) < 0) {
+			reader_free(fr);
+			return DECC_ENOMEM;
+		}
 	}
 	rq->status = 200;
-	ret = MHD_queue_response(c, 200, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return decc_http_respond_reader(c, 200, gateway ? "application/octet-stream" : "text/plain",
+					size, reader_cb, reader_free, fr);
 }
 
-static enum MHD_Result metrics(struct MHD_Connection *c, struct req *rq)
+static int metrics(struct decc_http_req *c, struct req *rq)
 {
 	struct decc_store_server *s = rq->srv;
 	char body[2048];
@@ -409,51 +424,40 @@ static enum MHD_Result metrics(struct MHD_Connection *c, struct req *rq)
 	return send_text(c, rq, 200, "text/plain; version=0.0.4", body, (size_t)n);
 }
 
-static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
-			       const char *method, const char *version, const char *upload_data,
-			       size_t *upload_data_size, void **con_cls)
+/* The head is there: per-request state, and an upload is checked and set up to stream. */
+static int begin(void *cls, struct decc_http_req *c)
 {
 	struct decc_store_server *srv = cls;
-	struct req *rq = *con_cls;
+	const char *url = decc_http_req_path(c), *method = decc_http_req_method(c);
+	struct req *rq = calloc(1, sizeof(*rq));
+
+	if (!rq)
+		return DECC_ENOMEM;
+	rq->srv = srv;
+	rq->out = (struct decc_buf)DECC_BUF_INIT;
+	snprintf(rq->method, sizeof(rq->method), "%s", method);
+	snprintf(rq->url, sizeof(rq->url), "%s", url);
+	decc_http_req_set_user(c, rq);
+	atomic_fetch_add(&srv->requests, 1);
+	if (strcmp(url, "/api/v0/add") == 0) {
+		if (strcmp(method, "POST") != 0)
+			return send_error(c, rq, 405, "add needs POST");
+		rq->kind = REQ_ADD;
+		return add_start(c, rq);
+	}
+	decc_http_req_body_sink(c, discard_sink, rq); /* answered once any body is consumed */
+	return 0;
+}
+
+static int handler(void *cls, struct decc_http_req *c)
+{
+	struct req *rq = decc_http_req_user(c);
+	const char *url = decc_http_req_path(c), *method = decc_http_req_method(c);
 	bool post = strcmp(method, "POST") == 0;
 	bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 
-	if (!rq) {
-		rq = calloc(1, sizeof(*rq));
-		if (!rq)
-			return MHD_NO;
-		rq->srv = srv;
-		rq->out = (struct decc_buf)DECC_BUF_INIT;
-		snprintf(rq->method, sizeof(rq->method), "%s", method);
-		snprintf(rq->url, sizeof(rq->url), "%s", url);
-		*con_cls = rq;
-		atomic_fetch_add(&srv->requests, 1);
-		if (strcmp(url, "/api/v0/add") == 0) {
-			if (!post)
-				return send_error(c, rq, 405, "add needs POST");
-			rq->kind = REQ_ADD;
-			return add_start(c, rq);
-		}
-		return MHD_YES; /* answered below, once any body is consumed */
-	}
+	(void)cls;
 	if (rq->kind == REQ_ADD) {
-		if (rq->failed) {
-			*upload_data_size = 0; /* response already queued */
-			return MHD_YES;
-		}
-		if (*upload_data_size && rq->deferred) {
-			rq->discarded += *upload_data_size;
-			*upload_data_size = 0;
-			return rq->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
-		}
-		if (*upload_data_size) {
-			int r = decc_multipart_feed(rq->mp, upload_data, *upload_data_size);
-
-			*upload_data_size = 0;
-			if (r < 0)
-				add_fail(rq, r);
-			return MHD_YES;
-		}
 		if (!rq->deferred) {
 			int r = decc_multipart_finish(rq->mp);
 
@@ -467,20 +471,15 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		return send_text(c, rq, 200, "application/json", (const char *)rq->out.data,
 				 rq->out.len);
 	}
-	if (*upload_data_size) {
-		*upload_data_size = 0; /* bodies of other requests are ignored */
-		return MHD_YES;
-	}
 	if (strcmp(url, "/api/v0/cat") == 0) {
-		const char *off = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "offset");
-		const char *len = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "length");
+		const char *off = decc_http_req_query(c, "offset");
+		const char *len = decc_http_req_query(c, "length");
 
 		if (!post)
 			return send_error(c, rq, 405, "cat needs POST");
 		if ((off && strcmp(off, "0") != 0) || len)
 			return send_error(c, rq, 400, "offset and length are not supported");
-		return serve_file(
-		    c, rq, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "arg"), false);
+		return serve_file(c, rq, decc_http_req_query(c, "arg"), false);
 	}
 	if (strncmp(url, "/api/v0/", 8) == 0)
 		return send_error(c, rq, 404, "this command is not served by decc store");
@@ -493,11 +492,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	return send_text(c, rq, 404, "text/plain; charset=utf-8", "404 page not found\n", 19);
 }
 
-static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
-		      enum MHD_RequestTerminationCode toe)
+static void completed(void *cls, struct decc_http_req *c, bool ok)
 {
 	struct decc_store_server *srv = cls;
-	struct req *rq = *con_cls;
+	struct req *rq = decc_http_req_user(c);
 
 	if (!rq)
 		return;
@@ -509,20 +507,17 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	decc_multipart_free(rq->mp);
 	if (rq->counted)
 		atomic_fetch_sub(&srv->uploads_active, 1);
-	logf_(srv, "%s %s %u%s", rq->method, rq->url, rq->status,
-	      toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	logf_(srv, "%s %s %u%s", rq->method, rq->url, rq->status, ok ? "" : " (aborted)");
 	decc_buf_release(&rq->out);
 	free(rq);
-	*con_cls = NULL;
+	decc_http_req_set_user(c, NULL);
 }
 
 int decc_store_server_start(struct decc_store_server **out, const struct decc_store_server_opts *o)
 {
 	struct decc_store_server *srv;
 	struct sockaddr_storage ss = { 0 };
-	const union MHD_DaemonInfo *info;
-	unsigned flags =
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC;
+	struct decc_http_server_opts ho = { 0 };
 	const char *host = o->host ? o->host : "127.0.0.1";
 	int r;
 
@@ -533,7 +528,6 @@ int decc_store_server_start(struct decc_store_server **out, const struct decc_st
 		a->sin6_port = htons(o->port);
 		DECC_ENSURE(inet_pton(AF_INET6, host, &a->sin6_addr) == 1, DECC_EINVAL,
 			    "store: '%s' is not an IP address to listen on", host);
-		flags |= MHD_USE_IPv6;
 	} else {
 		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
 
@@ -554,12 +548,17 @@ int decc_store_server_start(struct decc_store_server **out, const struct decc_st
 		free(srv);
 		return r;
 	}
-	srv->mhd = MHD_start_daemon(
-	    flags, 0, NULL, NULL, handler, srv, MHD_OPTION_SOCK_ADDR, &ss,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, srv, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)(128 * 1024), MHD_OPTION_END);
-	if (!srv->mhd) {
+	ho.addr = (struct sockaddr *)&ss;
+	ho.addrlen =
+	    ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	ho.max_connections = 256;
+	ho.idle_timeout_s = 300;
+	ho.stack_size = (size_t)2 << 20; /* the importer and the block store run on it */
+	ho.begin = begin;
+	ho.handle = handler;
+	ho.done = completed;
+	ho.ctx = srv;
+	if (decc_http_server_start(&srv->http, &ho) < 0) {
 		r = decc_error_set(DECC_ERROR,
 				   "store: cannot listen on %s:%u (address in use or not allowed): "
 				   "choose another --listen",
@@ -568,17 +567,7 @@ int decc_store_server_start(struct decc_store_server **out, const struct decc_st
 		free(srv);
 		return r;
 	}
-	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_LISTEN_FD);
-	srv->port = o->port;
-	if (info) {
-		struct sockaddr_storage got;
-		socklen_t len = sizeof(got);
-
-		if (getsockname(info->listen_fd, (struct sockaddr *)&got, &len) == 0)
-			srv->port = ntohs(got.ss_family == AF_INET6
-					      ? ((struct sockaddr_in6 *)&got)->sin6_port
-					      : ((struct sockaddr_in *)&got)->sin_port);
-	}
+	srv->port = decc_http_server_port(srv->http);
 	*out = srv;
 	return 0;
 }
@@ -592,10 +581,7 @@ void decc_store_server_stop(struct decc_store_server *srv)
 {
 	if (!srv)
 		return;
-	if (srv->mhd) {
-		MHD_quiesce_daemon(srv->mhd);
-		MHD_stop_daemon(srv->mhd);
-	}
+	decc_http_server_stop(srv->http);
 	decc_store_free(srv->store);
 	free(srv);
 }
