@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
 	build-essential cmake ninja-build pkg-config clang clang-format
-	libsecp256k1-dev libssl-dev openssl libcurl4-openssl-dev libsqlite3-dev
+	libsecp256k1-dev libssl-dev openssl libsqlite3-dev
 	libjansson-dev libcmocka-dev libzip-dev libarchive-dev libseccomp-dev
 	bubblewrap busybox-static curl jq xxd
 )

@@ -55,8 +55,8 @@ int chain_parse_log(struct decc_chain_log *out, json_t *o);
 int chain_parse_logs(struct decc_chain_logs *out, json_t *arr);
 int chain_parse_receipt(struct decc_chain_receipt *out, json_t *o);
 
-/* The default libcurl transport. */
-int chain_curl_transport(void *ctx, struct decc_buf *response, const char *url, const char *request,
+/* The default transport: decc_http_request, a kept-alive connection per thread. */
+int chain_http_transport(void *ctx, struct decc_buf *response, const char *url, const char *request,
 			 size_t n, unsigned connect_timeout_ms, unsigned timeout_ms);
 
 /* The hub, or DECC_ENOTFOUND with a message saying to pass --hub. */

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * JSON-RPC framing and transport: the client object, request building, response parsing
- * (bounded, strict about ids and shapes), and the libcurl transport.
+ * (bounded, strict about ids and shapes), and the HTTP transport (src/net/client.c).
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "decc/error.h"
 #include "decc/hex.h"
+#include "decc/http_client.h"
 #include "internal.h"
 
 /* ---- client lifecycle ---- */
@@ -32,7 +32,7 @@ int decc_chain_new(struct decc_chain **out, const char *rpc_url)
 		free(c);
 		return decc_error_set(DECC_ENOMEM, "out of memory");
 	}
-	c->transport = chain_curl_transport;
+	c->transport = chain_http_transport;
 	c->connect_ms = DECC_CHAIN_CONNECT_TIMEOUT_MS;
 	c->request_ms = DECC_CHAIN_REQUEST_TIMEOUT_MS;
 	c->poll_ms = 200;
@@ -53,7 +53,7 @@ void decc_chain_free(struct decc_chain *c)
 
 void decc_chain_set_transport(struct decc_chain *c, decc_chain_transport_fn fn, void *ctx)
 {
-	c->transport = fn ? fn : chain_curl_transport;
+	c->transport = fn ? fn : chain_http_transport;
 	c->transport_ctx = ctx;
 }
 
@@ -613,76 +613,40 @@ int decc_chain_receipt_parse(struct decc_chain_receipt *out, const char *json, s
 	return r;
 }
 
-/* ---- libcurl transport ---- */
+/* ---- HTTP transport ---- */
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc = CURLE_FAILED_INIT;
-
-static void curl_init(void)
-{
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-struct sink {
-	struct decc_buf *buf;
-	bool overflow;
-};
-
-static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
-{
-	struct sink *s = ud;
-	size_t n;
-
-	if (decc_mul_overflow(size, nmemb, &n))
-		return 0;
-	if (decc_buf_append(s->buf, p, n) < 0) {
-		s->overflow = true;
-		return 0; /* aborts the transfer */
-	}
-	return n;
-}
-
-int chain_curl_transport(void *ctx, struct decc_buf *response, const char *url, const char *request,
+int chain_http_transport(void *ctx, struct decc_buf *response, const char *url, const char *request,
 			 size_t n, unsigned connect_timeout_ms, unsigned timeout_ms)
 {
-	struct sink sink = { .buf = response, .overflow = false };
-	struct curl_slist *hdrs = NULL;
-	char errbuf[CURL_ERROR_SIZE] = "";
-	long status = 0;
-	CURLcode rc;
-	CURL *h;
+	static const char *const hdrs[] = { "Content-Type: application/json", NULL };
+	struct decc_http_request q = {
+		.method = "POST",
+		.url = url,
+		.headers = hdrs,
+		.body = request,
+		.body_len = n,
+		.out = response,
+		.connect_timeout_ms = connect_timeout_ms,
+		.timeout_ms = timeout_ms,
+	};
+	struct decc_http_response resp;
+	int r, status;
 
 	(void)ctx;
-	pthread_once(&curl_once, curl_init);
-	if (curl_init_rc != CURLE_OK)
-		return decc_error_set(DECC_ERROR, "libcurl initialisation failed");
-	h = curl_easy_init();
-	if (!h)
-		return decc_error_set(DECC_ENOMEM, "libcurl: cannot create a handle");
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, request);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)response->max);
-	rc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(h);
-	if (sink.overflow || rc == CURLE_FILESIZE_EXCEEDED)
+	r = decc_http_request(&resp, &q);
+	if (r == DECC_ELIMIT)
 		return decc_error_set(DECC_ELIMIT, "response too large");
-	if (rc != CURLE_OK)
-		return decc_error_set(DECC_ERROR, "%s (is the node running at that address?)",
-				      errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	if (r < 0) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", decc_error_last());
+		return decc_error_set(r == DECC_EINVAL ? r : DECC_ERROR,
+				      "%s (is the node running at that address?)", msg);
+	}
+	status = resp.status;
+	decc_http_response_clear(&resp);
 	/* JSON-RPC errors may come with 4xx/5xx; keep a JSON body so its message is shown */
 	if ((status < 200 || status >= 300) && (response->len == 0 || response->data[0] != '{'))
-		return decc_error_set(DECC_ERROR, "HTTP status %ld", status);
+		return decc_error_set(DECC_ERROR, "HTTP status %d", status);
 	return 0;
 }

@@ -30,6 +30,7 @@
 #include "decc/error.h"
 #include "decc/file.h"
 #include "decc/hex.h"
+#include "decc/http_client.h"
 #include "cli/devnet.h"
 #include "cli/evm.h"
 
@@ -1254,6 +1255,7 @@ static int devnet_up(struct cli *cli, const struct up_opts *o)
 		}
 		close(ready[0]);
 		setsid();
+		decc_http_client_drop_cache(); /* the parent's kept-alive connections stay its own */
 	}
 
 	sa.sa_handler = on_signal;

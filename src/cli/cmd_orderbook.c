@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* decc orderbook: list the market's orders of one type, with filters (docs/cmd/decc-orderbook.md). */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "decc/error.h"
+#include "decc/http_client.h"
 #include "decc/orderbook.h"
 #include "cli/pococli.h"
 
@@ -19,17 +19,10 @@ struct ob_opts {
 /* Append "&name=value" (value URL-escaped) when value is set. */
 static int add(struct decc_buf *q, const char *name, const char *value)
 {
-	char *e;
-	int r;
-
 	if (!value)
 		return 0;
-	e = curl_easy_escape(NULL, value, 0);
-	if (!e)
-		return decc_error_set(DECC_ENOMEM, "out of memory");
-	r = decc_buf_appendf(q, "%s%s=%s", q->len ? "&" : "", name, e);
-	curl_free(e);
-	return r;
+	DECC_TRY(decc_buf_appendf(q, "%s%s=", q->len ? "&" : "", name));
+	return decc_http_url_escape(q, value);
 }
 
 static void print_human(enum decc_order_type t, json_t *res)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The HTTP/1.1 client (include/decc/http_client.h), replacing libcurl: libcurl alone mapped
- * some twenty shared libraries into every daemon and set up OpenSSL at start, and a new easy
- * handle per request meant a new TCP connection (and a new server thread) per request.
+ * The HTTP/1.1 client (include/decc/http_client.h). It replaced a general-purpose HTTP library
+ * that mapped some twenty shared libraries into every daemon and set up OpenSSL at start, and
+ * whose handle per request meant a new TCP connection (and a new server thread) per request.
  *
  * Blocking calls on non-blocking sockets: every wait is a poll() bounded by the connect
  * timeout or the request's deadline. Connections that the server keeps open wait in a small
@@ -267,7 +267,7 @@ static int conn_open(struct conn **out, const struct decc_http_url *u, const cha
 
 		if (r < 0) {
 			conn_free(c);
-			return decc_error_wrap(r, "https://%s", u->authority);
+			return r;
 		}
 	}
 	*out = c;

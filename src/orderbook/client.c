@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The market API client (libcurl), used by the CLI. */
-#include <curl/curl.h>
+/* The market API client (over src/net/client.c), used by the CLI. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,58 +7,42 @@
 
 #include "decc/error.h"
 #include "decc/hex.h"
+#include "decc/http_client.h"
 #include "orderbook/internal.h"
 
 #define CLIENT_MAX_RESPONSE ((size_t)64 << 20)
 
-static size_t on_data(char *p, size_t size, size_t n, void *ctx)
-{
-	struct decc_buf *b = ctx;
-
-	if (size && n > SIZE_MAX / size)
-		return 0;
-	return decc_buf_append(b, p, size * n) == 0 ? size * n : 0;
-}
-
 /* One request; a JSON answer with "ok":true is appended to out. */
 static int request(struct decc_buf *out, const char *url, const char *body, size_t n)
 {
+	static const char *const json_hdr[] = { "Content-Type: application/json", NULL };
 	struct decc_buf resp;
-	struct curl_slist *hdr = NULL;
-	char cerr[CURL_ERROR_SIZE] = "";
+	struct decc_http_response hr;
+	struct decc_http_request q = {
+		.method = body ? "POST" : "GET",
+		.url = url,
+		.headers = body ? json_hdr : NULL,
+		.body = body,
+		.body_len = body ? n : 0,
+		.connect_timeout_ms = 5000,
+		.timeout_ms = 60000,
+	};
 	long code = 0;
-	CURL *c;
-	CURLcode cc;
 	json_t *root = NULL, *ok;
 	int r;
 
-	c = curl_easy_init();
-	if (!c)
-		return decc_error_set(DECC_ENOMEM, "cannot start an HTTP request");
 	decc_buf_init(&resp, CLIENT_MAX_RESPONSE);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 60000L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (body) {
-		hdr = curl_slist_append(hdr, "Content-Type: application/json");
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
-	}
-	cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(hdr);
-	if (cc != CURLE_OK) {
-		r = decc_error_set(DECC_ERROR, "cannot reach the market at %s: %s", url,
-				   cerr[0] ? cerr : curl_easy_strerror(cc));
+	q.out = &resp;
+	r = decc_http_request(&hr, &q);
+	if (r < 0) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", decc_error_last());
+		r = decc_error_set(DECC_ERROR, "cannot reach the market at %s: %s", url, msg);
 		goto out;
 	}
+	code = hr.status;
+	decc_http_response_clear(&hr);
 	root = json_loadb((const char *)resp.data, resp.len, 0, NULL);
 	ok = root ? json_object_get(root, "ok") : NULL;
 	if (!json_is_boolean(ok)) {

@@ -4,12 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "decc/chain.h"
 #include "decc/crypto.h"
 #include "decc/error.h"
 #include "decc/hex.h"
+#include "decc/http_client.h"
 #include "scheduler/chainops.h"
 
 /* keccak("SchedulerNotice(address,bytes32)") */
@@ -193,15 +192,6 @@ static int reopen(void *ctx, const uint8_t id[32])
 	return r;
 }
 
-static size_t sink(char *p, size_t size, size_t n, void *ud)
-{
-	struct decc_buf *b = ud;
-
-	if (n && size > SIZE_MAX / n)
-		return 0;
-	return decc_buf_append(b, p, size * n) == 0 ? size * n : 0;
-}
-
 /*
  * POST {sms}/tee/challenges/{taskId}, authorized by sign191(keccak(taskId)) of the workerpool
  * owner (offchain.md §3); the answer is the challenge address.
@@ -210,12 +200,14 @@ static int challenge(void *ctx, decc_address *out, const uint8_t id[32])
 {
 	struct sched_chainops *o = ctx;
 	struct decc_buf body;
-	struct curl_slist *hdr = NULL;
 	char url[1024], tid[67], sig[133], auth[160];
+	const char *hdr[] = { auth, NULL };
+	struct decc_http_request q = {
+		.method = "POST", .url = url, .headers = hdr, .out = &body, .timeout_ms = 10000
+	};
+	struct decc_http_response resp;
 	uint8_t h[32], s[65];
 	long status = 0;
-	CURL *cu;
-	CURLcode cc;
 	int r;
 
 	decc_buf_init(&body, 4096);
@@ -225,25 +217,17 @@ static int challenge(void *ctx, decc_address *out, const uint8_t id[32])
 	decc_hex_encode(sig, s, 65, true);
 	snprintf(url, sizeof(url), "%s/tee/challenges/%s", o->sms_url, tid);
 	snprintf(auth, sizeof(auth), "Authorization: %s", sig);
-	cu = curl_easy_init();
-	if (!cu)
-		return decc_error_set(DECC_ENOMEM, "cannot create an HTTP client");
-	hdr = curl_slist_append(hdr, auth);
-	curl_easy_setopt(cu, CURLOPT_URL, url);
-	curl_easy_setopt(cu, CURLOPT_POST, 1L);
-	curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, 0L);
-	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(cu, CURLOPT_WRITEDATA, &body);
-	curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, 10000L);
-	curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
-	cc = curl_easy_perform(cu);
-	curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(cu);
-	curl_slist_free_all(hdr);
-	if (cc != CURLE_OK)
-		r = decc_error_set(DECC_ERROR, "SMS %s: %s", url, curl_easy_strerror(cc));
-	else if (status != 200)
+	r = decc_http_request(&resp, &q);
+	if (r == 0) {
+		status = resp.status;
+		decc_http_response_clear(&resp);
+	}
+	if (r < 0) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", decc_error_last());
+		r = decc_error_set(DECC_ERROR, "SMS %s: %s", url, msg);
+	} else if (status != 200)
 		r = decc_error_set(DECC_ERROR, "SMS %s answered HTTP %ld", url, status);
 	else {
 		/* the address, possibly as a JSON string */

@@ -4,7 +4,6 @@
  * and sends the push as the iexec SDK does: the secret as the raw body, the signature in the
  * Authorization header. Works against decc sms and iExec's SMS.
  */
-#include <curl/curl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,36 +11,17 @@
 #include "decc/crypto.h"
 #include "decc/error.h"
 #include "decc/hex.h"
+#include "decc/http_client.h"
 #include "decc/sms.h"
 
 #define MAX_ANSWER (64 * 1024)
 
-static int curl_ready(void)
-{
-	static int done;
-
-	if (!done) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return decc_error_set(DECC_ERROR, "sms client: cannot initialise libcurl");
-		done = 1;
-	}
-	return 0;
-}
-
-static size_t collect(char *p, size_t size, size_t n, void *ctx)
-{
-	if (decc_buf_append(ctx, p, size * n) < 0)
-		return 0;
-	return size * n;
-}
-
 /* The URL of a secret: base + path (+ query), names escaped. */
-static int secret_url(struct decc_buf *out, CURL *h, const char *base, enum decc_sms_kind kind,
+static int secret_url(struct decc_buf *out, const char *base, enum decc_sms_kind kind,
 		      const decc_address *target, const char *name)
 {
 	size_t bl = strlen(base);
-	char addr[43], *esc = NULL;
-	int r;
+	char addr[43];
 
 	while (bl > 0 && base[bl - 1] == '/')
 		bl--;
@@ -62,12 +42,8 @@ static int secret_url(struct decc_buf *out, CURL *h, const char *base, enum decc
 	case DECC_SMS_WEB2:
 		DECC_ENSURE(name && *name && strlen(name) <= DECC_SMS_NAME_MAX, DECC_EINVAL,
 			    "a web2 secret needs a name of 1 to %d bytes", DECC_SMS_NAME_MAX);
-		esc = curl_easy_escape(h, name, (int)strlen(name));
-		if (!esc)
-			return decc_error_set(DECC_ENOMEM, "sms client: out of memory");
-		r = decc_buf_appendf(out, "/secrets/web2?ownerAddress=%s&secretName=%s", addr, esc);
-		curl_free(esc);
-		return r;
+		DECC_TRY(decc_buf_appendf(out, "/secrets/web2?ownerAddress=%s&secretName=", addr));
+		return decc_http_url_escape(out, name);
 	default:
 		return decc_error_set(DECC_EINVAL, "sms client: unknown kind of secret %d",
 				      (int)kind);
@@ -122,14 +98,32 @@ static int status_error(long status, const struct decc_buf *body, const char *ur
 	return decc_error_set(code, "the SMS refused (HTTP %ld): %s", status, why[0] ? why : url);
 }
 
-static int perform(CURL *h, long *status, const char *url)
+/* One exchange with the SMS: 5 s to connect, 30 s in all. */
+static int perform(long *status, const char *method, const char *url, const char *const *hdrs,
+		   const void *value, size_t n, struct decc_buf *body)
 {
-	CURLcode cr = curl_easy_perform(h);
+	struct decc_http_request q = {
+		.method = method,
+		.url = url,
+		.headers = hdrs,
+		.body = value,
+		.body_len = n,
+		.out = body,
+		.connect_timeout_ms = 5000,
+		.timeout_ms = 30000,
+	};
+	struct decc_http_response resp;
+	int r = decc_http_request(&resp, &q);
 
-	if (cr != CURLE_OK)
-		return decc_error_set(DECC_ERROR, "cannot reach the SMS at %s: %s", url,
-				      curl_easy_strerror(cr));
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	if (r < 0) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", decc_error_last());
+		return decc_error_set(r == DECC_ELIMIT ? r : DECC_ERROR,
+				      "cannot reach the SMS at %s: %s", url, msg);
+	}
+	*status = resp.status;
+	decc_http_response_clear(&resp);
 	return 0;
 }
 
@@ -138,22 +132,16 @@ int decc_sms_client_push(const char *sms_url, enum decc_sms_kind kind, const dec
 			 const uint8_t sk[32])
 {
 	struct decc_buf url = DECC_BUF_INIT, body = DECC_BUF_INIT, auth = DECC_BUF_INIT;
-	struct curl_slist *hdr = NULL, *tmp;
 	uint8_t challenge[32], sig[65];
 	long status = 0;
-	CURL *h;
 	int r;
 
 	DECC_ENSURE(n > 0 && n <= DECC_SMS_SECRET_MAX, n ? DECC_ELIMIT : DECC_EINVAL,
 		    "a secret has 1 to %d bytes (got %zu)", DECC_SMS_SECRET_MAX, n);
 	DECC_ENSURE(!update || kind == DECC_SMS_WEB2, DECC_EINVAL,
 		    "only web2 secrets (such as the result key) can be updated");
-	DECC_TRY(curl_ready());
-	h = curl_easy_init();
-	if (!h)
-		return decc_error_set(DECC_ENOMEM, "sms client: cannot create a curl handle");
 	decc_buf_init(&body, MAX_ANSWER);
-	r = secret_url(&url, h, sms_url, kind, target, name);
+	r = secret_url(&url, sms_url, kind, target, name);
 	if (r == 0) {
 		decc_sms_challenge(challenge, kind, target, name, name ? strlen(name) : 0, value,
 				   n);
@@ -165,35 +153,13 @@ int decc_sms_client_push(const char *sms_url, enum decc_sms_kind kind, const dec
 			r = decc_hex_append(&auth, sig, sizeof(sig));
 	}
 	if (r == 0) {
-		const char *lines[] = { decc_buf_str(&auth), "Content-Type: text/plain",
-					"Expect:" };
+		const char *lines[] = { decc_buf_str(&auth), "Content-Type: text/plain", NULL };
 
-		for (size_t i = 0; i < DECC_ARRAY_SIZE(lines) && r == 0; i++) {
-			tmp = curl_slist_append(hdr, lines[i]);
-			if (!tmp)
-				r = decc_error_set(DECC_ENOMEM, "sms client: out of memory");
-			else
-				hdr = tmp;
-		}
-	}
-	if (r == 0) {
-		curl_easy_setopt(h, CURLOPT_URL, decc_buf_str(&url));
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, (const char *)value);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)n);
-		if (update)
-			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		r = perform(h, &status, decc_buf_str(&url));
+		r = perform(&status, update ? "PUT" : "POST", decc_buf_str(&url), lines, value, n,
+			    &body);
 	}
 	if (r == 0 && (status < 200 || status > 299))
 		r = status_error(status, &body, decc_buf_str(&url));
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(h);
 	decc_buf_release(&url);
 	decc_buf_release(&body);
 	decc_buf_release(&auth);
@@ -205,25 +171,12 @@ int decc_sms_client_check(const char *sms_url, bool *exists, enum decc_sms_kind 
 {
 	struct decc_buf url = DECC_BUF_INIT, body = DECC_BUF_INIT;
 	long status = 0;
-	CURL *h;
 	int r;
 
-	DECC_TRY(curl_ready());
-	h = curl_easy_init();
-	if (!h)
-		return decc_error_set(DECC_ENOMEM, "sms client: cannot create a curl handle");
 	decc_buf_init(&body, MAX_ANSWER);
-	r = secret_url(&url, h, sms_url, kind, target, name);
-	if (r == 0) {
-		curl_easy_setopt(h, CURLOPT_URL, decc_buf_str(&url));
-		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		r = perform(h, &status, decc_buf_str(&url));
-	}
+	r = secret_url(&url, sms_url, kind, target, name);
+	if (r == 0)
+		r = perform(&status, "HEAD", decc_buf_str(&url), NULL, NULL, 0, &body);
 	if (r == 0) {
 		if (status == 200 || status == 204)
 			*exists = true;
@@ -232,7 +185,6 @@ int decc_sms_client_check(const char *sms_url, bool *exists, enum decc_sms_kind 
 		else
 			r = status_error(status, &body, decc_buf_str(&url));
 	}
-	curl_easy_cleanup(h);
 	decc_buf_release(&url);
 	decc_buf_release(&body);
 	return r;
@@ -242,17 +194,11 @@ int decc_sms_client_challenge(const char *sms_url, decc_address *out, const uint
 			      const uint8_t sk[32])
 {
 	struct decc_buf url = DECC_BUF_INIT, body = DECC_BUF_INIT, auth = DECC_BUF_INIT;
-	struct curl_slist *hdr = NULL;
 	uint8_t h32[32], sig[65];
 	char tid[67];
 	long status = 0;
-	CURL *h;
 	int r;
 
-	DECC_TRY(curl_ready());
-	h = curl_easy_init();
-	if (!h)
-		return decc_error_set(DECC_ENOMEM, "sms client: cannot create a curl handle");
 	decc_buf_init(&body, MAX_ANSWER);
 	decc_hex_encode(tid, taskid, 32, true);
 	decc_keccak256(h32, taskid, 32);
@@ -263,19 +209,10 @@ int decc_sms_client_challenge(const char *sms_url, decc_address *out, const uint
 		r = decc_buf_append_str(&auth, "Authorization: ");
 	if (r == 0)
 		r = decc_hex_append(&auth, sig, sizeof(sig));
-	if (r == 0 && !(hdr = curl_slist_append(NULL, decc_buf_str(&auth))))
-		r = decc_error_set(DECC_ENOMEM, "sms client: out of memory");
 	if (r == 0) {
-		curl_easy_setopt(h, CURLOPT_URL, decc_buf_str(&url));
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		r = perform(h, &status, decc_buf_str(&url));
+		const char *lines[] = { decc_buf_str(&auth), NULL };
+
+		r = perform(&status, "POST", decc_buf_str(&url), lines, NULL, 0, &body);
 	}
 	if (r == 0 && status != 200)
 		r = status_error(status, &body, decc_buf_str(&url));
@@ -286,8 +223,6 @@ int decc_sms_client_challenge(const char *sms_url, decc_address *out, const uint
 		if (decc_address_parse(out, decc_buf_str(&body)) < 0)
 			r = decc_error_set(DECC_EINVAL, "the SMS answer is not an address");
 	}
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(h);
 	decc_buf_release(&url);
 	decc_buf_release(&body);
 	decc_buf_release(&auth);

@@ -12,45 +12,87 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
+#include "decc/crypto.h"
 #include "decc/error.h"
+#include "decc/hex.h"
+#include "decc/http_client.h"
 #include "decc/store.h"
 
 #define MAX_ANSWER (1 << 20)
+#define CONNECT_MS 30000
 
-static int curl_ready(void)
+/*
+ * The multipart/form-data body of an add, streamed: the part's head, the file read as it
+ * goes (so a large dataset is never held in memory), the closing boundary.
+ */
+struct upload {
+	struct decc_buf pre, post;
+	size_t pre_off, post_off;
+	int fd;
+	uint64_t file_left;
+};
+
+static int upload_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
 {
-	static int done;
+	struct upload *u = ctx;
+	size_t n = 0;
 
-	if (!done) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return decc_error_set(DECC_ERROR,
-					      "store client: cannot initialise libcurl");
-		done = 1;
+	if (u->pre_off < u->pre.len) {
+		n = u->pre.len - u->pre_off < cap ? u->pre.len - u->pre_off : cap;
+		memcpy(buf, u->pre.data + u->pre_off, n);
+		u->pre_off += n;
+	} else if (u->file_left > 0) {
+		ssize_t k;
+		size_t want = (uint64_t)cap < u->file_left ? cap : (size_t)u->file_left;
+
+		do
+			k = read(u->fd, buf, want);
+		while (k < 0 && errno == EINTR);
+		if (k < 0)
+			return decc_error_set(DECC_ERROR, "cannot read the file: %s",
+					      strerror(errno));
+		if (k == 0)
+			return decc_error_set(DECC_ERROR, "the file shrank while being uploaded");
+		n = (size_t)k;
+		u->file_left -= n;
+	} else if (u->post_off < u->post.len) {
+		n = u->post.len - u->post_off < cap ? u->post.len - u->post_off : cap;
+		memcpy(buf, u->post.data + u->post_off, n);
+		u->post_off += n;
 	}
+	*got = n;
 	return 0;
 }
 
-static size_t collect(char *p, size_t size, size_t n, void *ctx)
+/* The part head and tail around the file, with a random boundary. */
+static int upload_init(struct upload *u, char *ctype, size_t cap, const char *filename)
 {
-	struct decc_buf *b = ctx;
+	uint8_t rnd[16];
+	char boundary[64] = "decc-";
 
-	if (decc_buf_append(b, p, size * n) < 0)
-		return 0; /* answer too large: abort */
-	return size * n;
-}
-
-static size_t read_file(char *buf, size_t size, size_t n, void *ctx)
-{
-	int fd = *(int *)ctx;
-	ssize_t k;
-
-	do
-		k = read(fd, buf, size * n);
-	while (k < 0 && errno == EINTR);
-	return k < 0 ? CURL_READFUNC_ABORT : (size_t)k;
+	DECC_TRY(decc_random_bytes(rnd, sizeof(rnd)));
+	decc_hex_encode(boundary + 5, rnd, sizeof(rnd), false);
+	snprintf(ctype, cap, "Content-Type: multipart/form-data; boundary=%s", boundary);
+	DECC_TRY(decc_buf_appendf(&u->pre,
+				  "--%s\r\nContent-Disposition: form-data; name=\"file\"; "
+				  "filename=\"",
+				  boundary));
+	/* the name inside quotes: quotes and line ends escaped as a browser does */
+	for (const char *p = filename; *p; p++) {
+		if (*p == '"')
+			DECC_TRY(decc_buf_append_str(&u->pre, "%22"));
+		else if (*p == '\r')
+			DECC_TRY(decc_buf_append_str(&u->pre, "%0D"));
+		else if (*p == '\n')
+			DECC_TRY(decc_buf_append_str(&u->pre, "%0A"));
+		else
+			DECC_TRY(decc_buf_append_byte(&u->pre, (uint8_t)*p));
+	}
+	DECC_TRY(
+	    decc_buf_append_str(&u->pre, "\"\r\nContent-Type: application/octet-stream\r\n\r\n"));
+	return decc_buf_appendf(&u->post, "\r\n--%s--\r\n", boundary);
 }
 
 /* Message of a kubo-style error body, or the body itself. */
@@ -78,17 +120,15 @@ static int build_url(char *out, size_t cap, const char *api, const char *path, c
 int decc_store_client_add(char cid[DECC_CID_STR_MAX], uint64_t *size, const char *api_url,
 			  const char *path)
 {
-	CURL *h = NULL;
-	curl_mime *mime = NULL;
-	curl_mimepart *part;
+	struct upload up = { .pre = DECC_BUF_INIT, .post = DECC_BUF_INIT, .fd = -1 };
+	struct decc_http_response resp;
 	struct decc_buf body;
-	char url[2048], err[CURL_ERROR_SIZE] = "", msg[512], *base = NULL, *pathcopy = NULL;
+	char url[2048], msg[512], ctype[128], *base = NULL, *pathcopy = NULL;
+	const char *hdrs[] = { ctype, NULL };
 	struct stat st;
 	long status = 0;
 	int fd = -1, r = 0;
-	CURLcode cr;
 
-	DECC_TRY(curl_ready());
 	DECC_TRY(build_url(url, sizeof(url), api_url, "/api/v0/add",
 			   "?cid-version=1&raw-leaves=true&progress=false&pin=true"));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -101,36 +141,37 @@ int decc_store_client_add(char cid[DECC_CID_STR_MAX], uint64_t *size, const char
 	}
 	decc_buf_init(&body, MAX_ANSWER);
 	pathcopy = strdup(path);
-	h = curl_easy_init();
-	mime = h ? curl_mime_init(h) : NULL;
-	part = mime ? curl_mime_addpart(mime) : NULL;
-	if (!pathcopy || !part) {
+	if (!pathcopy) {
 		r = decc_error_set(DECC_ENOMEM, "store client: out of memory");
 		goto out;
 	}
 	base = basename(pathcopy);
-	if (curl_mime_name(part, "file") != CURLE_OK ||
-	    curl_mime_filename(part, base) != CURLE_OK ||
-	    curl_mime_type(part, "application/octet-stream") != CURLE_OK ||
-	    curl_mime_data_cb(part, (curl_off_t)st.st_size, read_file, NULL, NULL, &fd) !=
-		CURLE_OK) {
-		r = decc_error_set(DECC_ERROR, "store client: cannot build the upload");
+	r = upload_init(&up, ctype, sizeof(ctype), base);
+	if (r < 0)
+		goto out;
+	up.fd = fd;
+	up.file_left = (uint64_t)st.st_size;
+	{
+		struct decc_http_request q = {
+			.method = "POST",
+			.url = url,
+			.headers = hdrs,
+			.read_body = upload_read,
+			.read_ctx = &up,
+			.body_size = (int64_t)(up.pre.len + (uint64_t)st.st_size + up.post.len),
+			.out = &body,
+			.connect_timeout_ms = CONNECT_MS,
+		};
+
+		r = decc_http_request(&resp, &q);
+	}
+	if (r < 0) {
+		snprintf(msg, sizeof(msg), "%s", decc_error_last());
+		r = decc_error_set(DECC_ERROR, "add %s to %s failed: %s", path, api_url, msg);
 		goto out;
 	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
-	cr = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	if (cr != CURLE_OK && status == 0) {
-		r = decc_error_set(DECC_ERROR, "add %s to %s failed: %s", path, api_url,
-				   err[0] ? err : curl_easy_strerror(cr));
-		goto out;
-	}
+	status = resp.status;
+	decc_http_response_clear(&resp);
 	if (status != 200) {
 		api_error(msg, sizeof(msg), &body);
 		r = decc_error_set(status == 413 || status == 503 ? DECC_ELIMIT : DECC_ERROR,
@@ -168,8 +209,8 @@ int decc_store_client_add(char cid[DECC_CID_STR_MAX], uint64_t *size, const char
 		json_decref(o);
 	}
 out:
-	curl_mime_free(mime);
-	curl_easy_cleanup(h);
+	decc_buf_release(&up.pre);
+	decc_buf_release(&up.post);
 	decc_buf_release(&body);
 	free(pathcopy);
 	close(fd);
@@ -182,20 +223,20 @@ struct cat_ctx {
 	struct decc_unixfs_builder *verify; /* NULL when the CID cannot be re-derived */
 	uint64_t bytes;
 	struct decc_buf errbody; /* body of a non-200 answer */
-	CURL *h;
 };
 
-static size_t cat_write(char *p, size_t size, size_t n, void *opaque)
+static int cat_write(void *opaque, const struct decc_http_response *r, const uint8_t *p, size_t len)
 {
 	struct cat_ctx *c = opaque;
-	size_t len = size * n, off = 0;
-	long status = 0;
+	size_t off = 0;
 
-	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status);
-	if (status != 200)
-		return decc_buf_append(&c->errbody, p, len) < 0 ? 0 : len;
-	if (c->verify && decc_unixfs_builder_write(c->verify, p, len) < 0)
-		return 0;
+	if (r->status != 200) {
+		size_t room = c->errbody.max - c->errbody.len;
+
+		return decc_buf_append(&c->errbody, p, len < room ? len : room);
+	}
+	if (c->verify)
+		DECC_TRY(decc_unixfs_builder_write(c->verify, p, len));
 	while (off < len) {
 		ssize_t k = write(c->fd, p + off, len - off);
 
@@ -203,24 +244,23 @@ static size_t cat_write(char *p, size_t size, size_t n, void *opaque)
 			if (errno == EINTR)
 				continue;
 			c->werr = errno;
-			return 0;
+			return decc_error_set(DECC_ERROR, "write: %s", strerror(errno));
 		}
 		off += (size_t)k;
 	}
 	c->bytes += len;
-	return len;
+	return 0;
 }
 
 int decc_store_client_cat_fd(const char *api_url, const char *cid, int fd, bool verify_strict)
 {
 	struct cat_ctx c = { .fd = fd };
 	struct decc_cid want, got;
-	char url[2048], err[CURL_ERROR_SIZE] = "", msg[512];
+	char url[2048], err[512] = "", msg[512];
+	struct decc_http_response resp;
 	long status = 0;
-	CURLcode cr;
-	int r = 0;
+	int r = 0, cr;
 
-	DECC_TRY(curl_ready());
 	DECC_TRY(decc_cid_parse(&want, cid, strlen(cid)));
 	if (want.version == 1 && (want.codec == DECC_CID_RAW || want.codec == DECC_CID_DAG_PB)) {
 		DECC_TRY(decc_unixfs_builder_new(&c.verify, NULL, NULL));
@@ -233,22 +273,23 @@ int decc_store_client_cat_fd(const char *api_url, const char *cid, int fd, bool 
 	}
 	DECC_TRY(build_url(url, sizeof(url), api_url, "/api/v0/cat?arg=", cid));
 	decc_buf_init(&c.errbody, 64 * 1024);
-	c.h = curl_easy_init();
-	if (!c.h) {
-		r = decc_error_set(DECC_ENOMEM, "store client: out of memory");
-		goto out;
+	{
+		struct decc_http_request q = {
+			.method = "POST",
+			.url = url,
+			.on_body = cat_write,
+			.body_ctx = &c,
+			.connect_timeout_ms = CONNECT_MS,
+		};
+
+		cr = decc_http_request(&resp, &q);
 	}
-	curl_easy_setopt(c.h, CURLOPT_URL, url);
-	curl_easy_setopt(c.h, CURLOPT_POST, 1L);
-	curl_easy_setopt(c.h, CURLOPT_POSTFIELDSIZE, 0L);
-	curl_easy_setopt(c.h, CURLOPT_POSTFIELDS, "");
-	curl_easy_setopt(c.h, CURLOPT_WRITEFUNCTION, cat_write);
-	curl_easy_setopt(c.h, CURLOPT_WRITEDATA, &c);
-	curl_easy_setopt(c.h, CURLOPT_ERRORBUFFER, err);
-	curl_easy_setopt(c.h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c.h, CURLOPT_CONNECTTIMEOUT, 30L);
-	cr = curl_easy_perform(c.h);
-	curl_easy_getinfo(c.h, CURLINFO_RESPONSE_CODE, &status);
+	if (cr < 0) {
+		snprintf(err, sizeof(err), "%s", decc_error_last());
+	} else {
+		status = resp.status;
+		decc_http_response_clear(&resp);
+	}
 	if (status != 0 && status != 200) {
 		api_error(msg, sizeof(msg), &c.errbody);
 		r = decc_error_set(status == 404 ? DECC_ENOTFOUND : DECC_ERROR,
@@ -260,13 +301,12 @@ int decc_store_client_cat_fd(const char *api_url, const char *cid, int fd, bool 
 				   strerror(c.werr));
 		goto out;
 	}
-	if (cr != CURLE_OK) {
+	if (cr < 0) {
 		r = decc_error_set(
 		    DECC_ERROR,
 		    "cat %s from %s failed after %llu bytes: %s (the server may have "
 		    "found a corrupted block)",
-		    cid, api_url, (unsigned long long)c.bytes,
-		    err[0] ? err : curl_easy_strerror(cr));
+		    cid, api_url, (unsigned long long)c.bytes, err);
 		goto out;
 	}
 	if (c.verify) {
@@ -287,7 +327,6 @@ int decc_store_client_cat_fd(const char *api_url, const char *cid, int fd, bool 
 	}
 out:
 	decc_unixfs_builder_free(c.verify);
-	curl_easy_cleanup(c.h);
 	decc_buf_release(&c.errbody);
 	return r;
 }

@@ -4,7 +4,6 @@
  * the nested sandbox, post-compute, upload. Runs inside the worker's sandbox: everything in
  * plaintext stays under work_dir; what goes out (to the worker) is digests and signatures.
  */
-#include <curl/curl.h>
 #include <stdarg.h>
 #include <errno.h>
 #include <jansson.h>
@@ -16,49 +15,40 @@
 #include "decc/crypto.h"
 #include "decc/error.h"
 #include "decc/hex.h"
+#include "decc/http_client.h"
 #include "decc/store.h"
 #include "decc/tee.h"
 #include "tee/internal.h"
 
 #define SMS_RESPONSE_MAX ((size_t)4 << 20)
 
-static size_t post_write(char *p, size_t sz, size_t nm, void *ctx)
-{
-	return decc_buf_append(ctx, p, sz * nm) == 0 ? sz * nm : 0;
-}
-
 int decc_tee_http_post(void *ctx, struct decc_buf *resp, unsigned *status, const char *url,
 		       const char *body, size_t n)
 {
-	char errbuf[CURL_ERROR_SIZE] = "";
-	struct curl_slist *h = NULL;
-	CURL *c = curl_easy_init();
-	long code = 0;
-	CURLcode rc;
+	static const char *const hdrs[] = { "Content-Type: application/json", NULL };
+	struct decc_http_request q = {
+		.method = "POST",
+		.url = url,
+		.headers = hdrs,
+		.body = body,
+		.body_len = n,
+		.out = resp,
+		.connect_timeout_ms = 10000,
+		.timeout_ms = 60000,
+	};
+	struct decc_http_response hr;
+	int r;
 
 	(void)ctx;
-	if (!c)
-		return decc_error_set(DECC_ENOMEM, "cannot start an HTTP client");
-	h = curl_slist_append(h, "Content-Type: application/json");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, post_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(h);
-	if (rc != CURLE_OK)
-		return decc_error_set(DECC_ERROR, "POST %s: %s", url,
-				      errbuf[0] ? errbuf : curl_easy_strerror(rc));
-	*status = (unsigned)code;
+	r = decc_http_request(&hr, &q);
+	if (r < 0) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", decc_error_last());
+		return decc_error_set(r == DECC_ELIMIT ? r : DECC_ERROR, "%s", msg);
+	}
+	*status = (unsigned)hr.status;
+	decc_http_response_clear(&hr);
 	return 0;
 }
 

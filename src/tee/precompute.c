@@ -3,7 +3,6 @@
  * Pre-compute (reference offchain.md §5.1): the dataset is downloaded, its checksum checked,
  * decrypted into /iexec_in; the input files are downloaded next to it.
  */
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include "decc/crypto.h"
 #include "decc/error.h"
 #include "decc/hex.h"
+#include "decc/http_client.h"
 #include "decc/protect.h"
 #include "decc/store.h"
 #include "decc/tee.h"
@@ -29,55 +29,56 @@ struct dl {
 	int err;
 };
 
-static size_t dl_write(char *p, size_t sz, size_t nm, void *ctx)
+static int dl_write(void *ctx, const struct decc_http_response *r, const uint8_t *p, size_t n)
 {
 	struct dl *d = ctx;
-	size_t n = sz * nm;
 
+	if (r->status < 200 || r->status > 299)
+		return 0; /* an error page is not the content */
 	if (d->got + n > d->max) {
 		d->err = DECC_ELIMIT;
-		return 0;
+		return decc_error_set(DECC_ELIMIT, "too large");
 	}
 	if (tee_write_all(d->fd, p, n) < 0) {
 		d->err = DECC_ERROR;
-		return 0;
+		return DECC_ERROR;
 	}
 	d->got += n;
-	return n;
+	return 0;
 }
 
 static int fetch_http(const char *tmp, int fd, const char *url, uint64_t max, unsigned timeout)
 {
 	struct dl d = { .fd = fd, .max = max };
-	char errbuf[CURL_ERROR_SIZE] = "";
-	CURL *c = curl_easy_init();
+	struct decc_http_request q = {
+		.url = url,
+		.on_body = dl_write,
+		.body_ctx = &d,
+		.max_body = max,
+		.connect_timeout_ms = 10000,
+		.timeout_ms = timeout > 4000000 ? 4000000000u : timeout * 1000u,
+		.max_redirects = 5,
+		.no_reuse = true,
+	};
+	struct decc_http_response resp;
 	long status = 0;
-	CURLcode rc;
+	int rc;
 
 	(void)tmp;
-	if (!c)
-		return decc_error_set(DECC_ENOMEM, "cannot start an HTTP client");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, dl_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &d);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)timeout);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c);
-	if (d.err == DECC_ELIMIT || rc == CURLE_FILESIZE_EXCEEDED)
+	rc = decc_http_request(&resp, &q);
+	if (rc == 0) {
+		status = resp.status;
+		decc_http_response_clear(&resp);
+	}
+	if (d.err == DECC_ELIMIT || (rc == DECC_ELIMIT && !strstr(decc_error_last(), "redirect")))
 		return decc_error_set(DECC_ELIMIT, "%s: larger than %llu bytes", url,
 				      (unsigned long long)max);
-	if (rc != CURLE_OK)
-		return decc_error_set(DECC_ERROR, "%s: download failed: %s", url,
-				      errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	if (rc < 0) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", decc_error_last());
+		return decc_error_set(DECC_ERROR, "%s: download failed: %s", url, msg);
+	}
 	if (status < 200 || status > 299)
 		return decc_error_set(DECC_ERROR, "%s: download failed: HTTP %ld", url, status);
 	return 0;

@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "decc/chain.h"
@@ -23,6 +22,7 @@
 #include "decc/error.h"
 #include "decc/file.h"
 #include "decc/hex.h"
+#include "decc/http_client.h"
 #include "decc/result.h"
 #include "decc/store.h"
 #include "decc/worker.h"
@@ -100,51 +100,41 @@ static void nap_ask(struct worker *w)
 }
 
 /* ---- HTTP to the scheduler ---- */
-static size_t sink(char *p, size_t size, size_t n, void *ud)
-{
-	struct decc_buf *b = ud;
-
-	if (n && size > SIZE_MAX / n)
-		return 0;
-	return decc_buf_append(b, p, size * n) == 0 ? size * n : 0;
-}
-
 static int http_raw(struct worker *w, long *status, struct decc_buf *out, const char *method,
 		    const char *path, const char *body, bool auth)
 {
-	struct curl_slist *hdr = NULL;
 	char url[1024], bearer[128];
-	CURL *cu = curl_easy_init();
-	CURLcode cc;
+	const char *hdr[3] = { "Content-Type: application/json", NULL, NULL };
+	bool post = strcmp(method, "POST") == 0;
+	struct decc_http_request q = {
+		.method = method,
+		.url = url,
+		.headers = hdr,
+		.body = post && body ? body : NULL,
+		.body_len = post && body ? strlen(body) : 0,
+		.out = out,
+		.connect_timeout_ms = 5000,
+		.timeout_ms = 60000,
+	};
+	struct decc_http_response resp;
+	int r;
 
-	if (!cu)
-		return decc_error_set(DECC_ENOMEM, "cannot create an HTTP client");
 	snprintf(url, sizeof(url), "%s%s", w->cfg->scheduler_url, path);
 	if (auth) {
 		pthread_mutex_lock(&w->lock);
 		snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", w->token);
 		pthread_mutex_unlock(&w->lock);
-		hdr = curl_slist_append(hdr, bearer);
+		hdr[1] = bearer;
 	}
-	hdr = curl_slist_append(hdr, "Content-Type: application/json");
-	curl_easy_setopt(cu, CURLOPT_URL, url);
-	curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
-	if (strcmp(method, "POST") == 0) {
-		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body ? body : "");
-		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)(body ? strlen(body) : 0));
+	r = decc_http_request(&resp, &q);
+	if (r < 0) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", decc_error_last());
+		return decc_error_set(DECC_ERROR, "scheduler %s: %s", url, msg);
 	}
-	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(cu, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(cu, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, 60000L);
-	curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
-	cc = curl_easy_perform(cu);
-	curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, status);
-	curl_easy_cleanup(cu);
-	curl_slist_free_all(hdr);
-	if (cc != CURLE_OK)
-		return decc_error_set(DECC_ERROR, "scheduler %s: %s", url, curl_easy_strerror(cc));
+	*status = resp.status;
+	decc_http_response_clear(&resp);
 	return 0;
 }
 
@@ -422,31 +412,48 @@ static void params_parse(struct params *p, const char *text)
 	json_decref(o);
 }
 
+/* Only a 200's body reaches the file. */
+static int download_write(void *ctx, const struct decc_http_response *r, const uint8_t *p, size_t n)
+{
+	if (r->status != 200)
+		return 0;
+	if (fwrite(p, 1, n, ctx) != n)
+		return decc_error_set(DECC_ERROR, "cannot write: %s", strerror(errno));
+	return 0;
+}
+
 static int download(const char *url, const char *path)
 {
 	FILE *f = fopen(path, "wb");
-	CURL *cu = curl_easy_init();
-	CURLcode cc = CURLE_FAILED_INIT;
-	long st = 0;
+	struct decc_http_request q = {
+		.url = url,
+		.on_body = download_write,
+		.body_ctx = f,
+		.timeout_ms = 600000,
+		.max_redirects = 20,
+		.no_reuse = true,
+	};
+	struct decc_http_response resp;
+	char msg[512] = "";
+	int r, st = 0;
 
-	if (f && cu) {
-		curl_easy_setopt(cu, CURLOPT_URL, url);
-		curl_easy_setopt(cu, CURLOPT_WRITEDATA, f);
-		curl_easy_setopt(cu, CURLOPT_FOLLOWLOCATION, 1L);
-		curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, 600000L);
-		curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
-		cc = curl_easy_perform(cu);
-		curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &st);
+	if (!f)
+		return decc_error_set(DECC_ERROR, "download of %s failed: %s: %s", url, path,
+				      strerror(errno));
+	r = decc_http_request(&resp, &q);
+	if (r < 0)
+		snprintf(msg, sizeof(msg), "%s", decc_error_last());
+	else
+		st = resp.status;
+	decc_http_response_clear(&resp);
+	if (fclose(f) != 0 && r == 0) {
+		r = DECC_ERROR;
+		snprintf(msg, sizeof(msg), "cannot write %.300s: %s", path, strerror(errno));
 	}
-	if (cu)
-		curl_easy_cleanup(cu);
-	if (f && fclose(f) != 0)
-		cc = CURLE_WRITE_ERROR;
-	if (cc != CURLE_OK || st != 200) {
+	if (r < 0 || st != 200) {
 		unlink(path);
-		return decc_error_set(DECC_ERROR, "download of %s failed: %s (HTTP %ld)", url,
-				      curl_easy_strerror(cc), st);
+		return decc_error_set(DECC_ERROR, "download of %s failed: %s (HTTP %d)", url,
+				      r < 0 ? msg : "No error", st);
 	}
 	return 0;
 }
