@@ -36,6 +36,7 @@
 #define OUT_BLOCK (64 * 1024)	      /* reader responses are sent in blocks of this size */
 #define LINGER_MS 2000		      /* closing with unread input: drained for at most this */
 #define LINGER_BYTES (1024 * 1024)    /* ... or this many bytes */
+#define FULL_WAIT_MS 1000	      /* at the cap: new connections wait this long for a slot */
 
 struct decc_http_server {
 	struct decc_http_server_opts o;
@@ -45,6 +46,7 @@ struct decc_http_server {
 	pthread_t acceptor;
 	pthread_attr_t attr;
 	pthread_mutex_t lock;
+	pthread_cond_t slot; /* a connection ended */
 	struct conn *conns;
 	unsigned nconns;
 	atomic_bool stopping;
@@ -771,6 +773,7 @@ static void *conn_main(void *arg)
 	pthread_mutex_lock(&s->lock);
 	c->done = true;
 	s->nconns--;
+	pthread_cond_signal(&s->slot);
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
 }
@@ -823,9 +826,44 @@ static void refuse(int fd)
 	close(fd);
 }
 
+/*
+ * While the server is at its cap, wait for a slot until FULL_WAIT_MS after it became full
+ * (*full_since, kept by the caller); true when still full past that.
+ */
+static bool wait_slot(struct decc_http_server *s, uint64_t *full_since)
+{
+	bool full;
+
+	pthread_mutex_lock(&s->lock);
+	while (s->nconns >= s->o.max_connections && !atomic_load(&s->stopping)) {
+		uint64_t now = now_ms(), end;
+		struct timespec until;
+
+		if (!*full_since)
+			*full_since = now;
+		end = *full_since + FULL_WAIT_MS;
+		if (now >= end)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += (time_t)((end - now) / 1000);
+		until.tv_nsec += (long)((end - now) % 1000) * 1000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&s->slot, &s->lock, &until);
+	}
+	full = s->nconns >= s->o.max_connections;
+	if (!full)
+		*full_since = 0;
+	pthread_mutex_unlock(&s->lock);
+	return full;
+}
+
 static void *accept_main(void *arg)
 {
 	struct decc_http_server *s = arg;
+	uint64_t full_since = 0;
 
 	while (!atomic_load(&s->stopping)) {
 		struct pollfd p[2] = { { s->lfd, POLLIN, 0 }, { s->stop_pipe[0], POLLIN, 0 } };
@@ -836,7 +874,15 @@ static void *accept_main(void *arg)
 		bool full;
 
 		reap(s, false);
-		if (poll(p, 2, 1000) <= 0 || !p[0].revents)
+		/*
+		 * At the cap, new connections wait in the listen backlog for a slot (clients that
+		 * open a connection per request leave threads ending, not yet ended); still full
+		 * after FULL_WAIT_MS, the next one is refused with a 503.
+		 */
+		full = wait_slot(s, &full_since);
+		if (atomic_load(&s->stopping))
+			break;
+		if (poll(p, 2, full ? 100 : 1000) <= 0 || !p[0].revents)
 			continue;
 		fd = accept4(s->lfd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
 		if (fd < 0) {
@@ -893,6 +939,7 @@ int decc_http_server_start(struct decc_http_server **out, const struct decc_http
 	struct decc_http_server *s;
 	struct sockaddr_storage got;
 	socklen_t glen = sizeof(got);
+	pthread_condattr_t ca;
 	int one = 1, e;
 
 	DECC_ENSURE(o && o->addr && o->handle && o->addrlen <= sizeof(got), DECC_EINVAL,
@@ -934,10 +981,15 @@ int decc_http_server_start(struct decc_http_server **out, const struct decc_http
 		return decc_error_set(DECC_ERROR, "http server: pipe: %s", strerror(e));
 	}
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->slot, &ca);
+	pthread_condattr_destroy(&ca);
 	pthread_attr_init(&s->attr);
 	pthread_attr_setstacksize(&s->attr, s->o.stack_size);
 	if (pthread_create(&s->acceptor, NULL, accept_main, s) != 0) {
 		pthread_attr_destroy(&s->attr);
+		pthread_cond_destroy(&s->slot);
 		pthread_mutex_destroy(&s->lock);
 		close(s->stop_pipe[0]);
 		close(s->stop_pipe[1]);
@@ -958,12 +1010,16 @@ void decc_http_server_stop(struct decc_http_server *s)
 {
 	if (!s)
 		return;
+	pthread_mutex_lock(&s->lock);
 	atomic_store(&s->stopping, true);
+	pthread_cond_broadcast(&s->slot);
+	pthread_mutex_unlock(&s->lock);
 	(void)!write(s->stop_pipe[1], "x", 1);
 	pthread_join(s->acceptor, NULL);
 	close(s->lfd);
 	reap(s, true);
 	pthread_attr_destroy(&s->attr);
+	pthread_cond_destroy(&s->slot);
 	pthread_mutex_destroy(&s->lock);
 	close(s->stop_pipe[0]);
 	close(s->stop_pipe[1]);

@@ -294,16 +294,18 @@ static void test_connection_cap(void **state)
 	assert_non_null(strstr(get(a, "body=", &eof), "200 OK"));
 	put(b, "GET /2 HTTP/1.1\r\n\r\n");
 	assert_non_null(strstr(get(b, "body=", &eof), "200 OK"));
-	c = dial(s);
-	r = get(c, NULL, &eof);
-	assert_true(eof);
-	assert_non_null(strstr(r, "HTTP/1.1 503 "));
-	close(c);
-	close(a);
-	usleep(200 * 1000); /* the server sees a gone */
+	/* a connection arriving at the cap waits for a slot (up to a second) */
 	c = dial(s);
 	put(c, "GET /3 HTTP/1.1\r\n\r\n");
+	usleep(100 * 1000);
+	close(a);
 	assert_non_null(strstr(get(c, "body=", &eof), "200 OK"));
+	/* full for longer: 503 and closed */
+	a = dial(s);
+	r = get(a, NULL, &eof);
+	assert_true(eof);
+	assert_non_null(strstr(r, "HTTP/1.1 503 "));
+	close(a);
 	close(b);
 	close(c);
 	decc_http_server_stop(s);
