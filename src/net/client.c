@@ -39,8 +39,9 @@ struct conn {
 	struct decc_tls *tls;
 	char key[320];
 	size_t pos, len; /* unread bytes in buf */
+	size_t cap;	 /* RBUF, grown up to DECC_HTTP_HEAD_MAX for a long head */
 	bool reused;
-	uint8_t buf[RBUF];
+	uint8_t *buf;
 };
 
 struct cache {
@@ -57,6 +58,7 @@ static void conn_free(struct conn *c)
 	decc_tls_free(c->tls);
 	if (c->fd >= 0)
 		close(c->fd);
+	free(c->buf);
 	free(c);
 }
 
@@ -253,10 +255,14 @@ static int conn_open(struct conn **out, const struct decc_http_url *u, const cha
 		return decc_error_set(DECC_ERROR, "connect to %s: %s", u->authority,
 				      strerror(-err));
 	c = malloc(sizeof(*c));
-	if (!c) {
+	if (c)
+		c->buf = malloc(RBUF);
+	if (!c || !c->buf) {
+		free(c);
 		close(fd);
 		return decc_error_set(DECC_ENOMEM, "out of memory");
 	}
+	c->cap = RBUF;
 	c->fd = fd;
 	c->tls = NULL;
 	c->pos = c->len = 0;
@@ -328,10 +334,22 @@ static int conn_fill(struct conn *c, uint64_t deadline, unsigned timeout_ms, siz
 		c->len -= c->pos;
 		c->pos = 0;
 	}
-	if (c->len == RBUF)
-		return decc_error_set(DECC_ELIMIT, "read buffer full");
+	if (c->len == c->cap) {
+		/* only a response head that is not complete yet needs more than RBUF */
+		uint8_t *nb;
+
+		if (c->cap >= DECC_HTTP_HEAD_MAX)
+			return decc_error_set(DECC_ELIMIT,
+					      "HTTP response: head longer than %d bytes",
+					      DECC_HTTP_HEAD_MAX);
+		nb = realloc(c->buf, DECC_HTTP_HEAD_MAX);
+		if (!nb)
+			return decc_error_set(DECC_ENOMEM, "out of memory");
+		c->buf = nb;
+		c->cap = DECC_HTTP_HEAD_MAX;
+	}
 	if (c->tls) {
-		int r = decc_tls_read(c->tls, c->buf + c->len, RBUF - c->len, got, deadline);
+		int r = decc_tls_read(c->tls, c->buf + c->len, c->cap - c->len, got, deadline);
 
 		if (r == DECC_EAGAIN)
 			return timed_out(deadline, timeout_ms);
@@ -341,7 +359,7 @@ static int conn_fill(struct conn *c, uint64_t deadline, unsigned timeout_ms, siz
 		return 0;
 	}
 	for (;;) {
-		ssize_t k = recv(c->fd, c->buf + c->len, RBUF - c->len, 0);
+		ssize_t k = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
 
 		if (k >= 0) {
 			c->len += (size_t)k;
@@ -521,9 +539,6 @@ static int read_head(struct conn *c, struct exchange *x, struct decc_http_respon
 			}
 			if (r != DECC_EAGAIN)
 				return r;
-			if (c->len - c->pos >= RBUF)
-				return decc_error_set(
-				    DECC_ELIMIT, "HTTP response: head longer than %d bytes", RBUF);
 		}
 		r = conn_fill(c, x->deadline, x->req->timeout_ms, &got);
 		if (r < 0) {

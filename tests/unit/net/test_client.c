@@ -289,6 +289,20 @@ static void *serve_conn(void *arg)
 			for (int i = 0; i < 100; i++)
 				(void)send_str(fd, "10\r\n0123456789abcdef\r\n");
 			(void)send_str(fd, "0\r\n\r\n");
+		} else if (strcmp(path, "/longhead") == 0 || strcmp(path, "/hugehead") == 0) {
+			/* 50 or 90 fields of 800 bytes: 40 KiB is a head, 72 KiB is too much */
+			int n = strcmp(path, "/longhead") == 0 ? 50 : 90;
+
+			assert_int_equal(decc_buf_append_str(&out, "HTTP/1.1 200 OK\r\n"), 0);
+			for (int i = 0; i < n; i++) {
+				assert_int_equal(decc_buf_appendf(&out, "X-%02d: ", i), 0);
+				for (int k = 0; k < 790; k++)
+					assert_int_equal(decc_buf_append_byte(&out, 'v'), 0);
+				assert_int_equal(decc_buf_append_str(&out, "\r\n"), 0);
+			}
+			assert_int_equal(decc_buf_append_str(&out, "Content-Length: 2\r\n\r\nok"),
+					 0);
+			(void)send_all(fd, decc_buf_str(&out), out.len);
 		} else if (strcmp(path, "/silent") == 0) {
 			char c;
 
@@ -469,6 +483,13 @@ static void test_limits_and_timeout(void **state)
 	assert_int_equal(r.status, 0);
 	decc_buf_reset(&b);
 	assert_int_equal(get("/bigchunk", &b, &r), DECC_ELIMIT);
+	decc_buf_reset(&b);
+	assert_int_equal(get("/longhead", &b, &r), 0);
+	assert_int_equal(r.n_headers, 51);
+	assert_string_equal(decc_buf_str(&b), "ok");
+	decc_http_response_clear(&r);
+	assert_int_equal(get("/hugehead", &b, &r), DECC_ELIMIT);
+	assert_non_null(strstr(decc_error_last(), "head longer"));
 	decc_buf_release(&b);
 	{
 		struct decc_http_request q = {
