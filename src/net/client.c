@@ -248,9 +248,12 @@ static int conn_open(struct conn **out, const struct decc_http_url *u, const cha
 	}
 	freeaddrinfo(res);
 	if (err == -ETIMEDOUT)
-		return decc_error_set(DECC_EAGAIN, "connect to %s: timed out after %u ms",
-				      u->authority,
-				      (unsigned)(deadline && deadline == cdl ? 0 : connect_ms));
+		return deadline && deadline < deadline_after(connect_ms)
+			   ? decc_error_set(DECC_EAGAIN,
+					    "connect to %s: the request's deadline passed",
+					    u->authority)
+			   : decc_error_set(DECC_EAGAIN, "connect to %s: timed out after %u ms",
+					    u->authority, connect_ms);
 	if (err < 0)
 		return decc_error_set(DECC_ERROR, "connect to %s: %s", u->authority,
 				      strerror(-err));

@@ -512,6 +512,33 @@ static void test_limits_and_timeout(void **state)
 		assert_non_null(strstr(decc_error_last(), "timed out"));
 	}
 	{
+		/* a listener whose queue is full: the connect itself times out */
+		struct sockaddr_in a = { .sin_family = AF_INET,
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		socklen_t len = sizeof(a);
+		int lfd = socket(AF_INET, SOCK_STREAM, 0), fill[4];
+		char u[64];
+		struct decc_http_request q = { .url = u, .connect_timeout_ms = 300 };
+
+		assert_true(lfd >= 0);
+		assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+		assert_int_equal(listen(lfd, 0), 0);
+		assert_int_equal(getsockname(lfd, (struct sockaddr *)&a, &len), 0);
+		for (int i = 0; i < 4; i++) {
+			fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+			(void)connect(fill[i], (struct sockaddr *)&a, sizeof(a));
+		}
+		usleep(50000);
+		snprintf(u, sizeof(u), "http://127.0.0.1:%u/", ntohs(a.sin_port));
+		t0 = decc_monotonic_ms();
+		assert_int_equal(decc_http_request(&r, &q), DECC_EAGAIN);
+		assert_true(decc_monotonic_ms() - t0 < 3000);
+		assert_non_null(strstr(decc_error_last(), "timed out after 300 ms"));
+		for (int i = 0; i < 4; i++)
+			close(fill[i]);
+		close(lfd);
+	}
+	{
 		/* nobody listens on the port once the listener is closed: use port 1 */
 		struct decc_http_request q = { .url = "http://127.0.0.1:1/", .timeout_ms = 2000 };
 
