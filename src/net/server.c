@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -594,6 +595,13 @@ static enum body_result read_body(struct conn *c, struct decc_http_req *rq)
 	return BODY_OK;
 }
 
+static void release_request(struct decc_http_req *rq)
+{
+	drop_answer(rq);
+	decc_buf_release(&rq->body);
+	decc_buf_release(&rq->rhead);
+}
+
 static void reset_request(struct conn *c)
 {
 	struct decc_http_req *rq = &c->rq;
@@ -653,7 +661,7 @@ static bool serve_one(struct conn *c)
 				break;
 		}
 		scanned = c->in_len;
-		if (c->in_len > s->o.max_head) {
+		if (c->in_len >= s->o.max_head) {
 			simple_answer(c, 431, "request head too large");
 			return false;
 		}
@@ -693,6 +701,7 @@ static bool serve_one(struct conn *c)
 	if (s->o.begin && s->o.begin(s->o.ctx, rq) < 0) {
 		internal_error(rq);
 		keep = false;
+		linger = true;
 	}
 	if (!rq->responded) {
 		bool body = rq->head.chunked || rq->head.length;
@@ -748,6 +757,7 @@ static bool serve_one(struct conn *c)
 	ok = send_answer(c, rq, keep);
 	if (s->o.done)
 		s->o.done(s->o.ctx, rq, ok);
+	release_request(rq); /* nothing (a reader's file, a large body) stays while idle */
 	if (linger && ok)
 		linger_close(c);
 	return ok && keep;
@@ -755,6 +765,7 @@ static bool serve_one(struct conn *c)
 abandon:
 	if (s->o.done)
 		s->o.done(s->o.ctx, rq, false);
+	release_request(rq);
 	return false;
 }
 
@@ -869,6 +880,7 @@ static void *accept_main(void *arg)
 		struct pollfd p[2] = { { s->lfd, POLLIN, 0 }, { s->stop_pipe[0], POLLIN, 0 } };
 		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
+		struct timeval sndto = { .tv_sec = (time_t)s->o.idle_timeout_s };
 		struct conn *c;
 		int fd, one = 1;
 		bool full;
@@ -899,6 +911,8 @@ static void *accept_main(void *arg)
 			continue;
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		/* a peer that stops reading an answer does not hold its thread for ever */
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &sndto, sizeof(sndto));
 		c = calloc(1, sizeof(*c));
 		if (c) {
 			c->in = malloc(IN_CAP);
