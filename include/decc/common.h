@@ -36,4 +36,21 @@ enum decc_error_code {
 
 #define DECC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * How far a long operation (a file streamed through a function) got: fn(ctx, done, total) runs
+ * on the caller's thread as the work advances (every chunk, ~1 MiB) and once more at the end
+ * with done == total; total is 0 when not known. A NULL progress, or a NULL fn, reports nothing.
+ */
+struct decc_progress {
+	void (*fn)(void *ctx, uint64_t done, uint64_t total);
+	void *ctx;
+};
+
+static inline void decc_progress_report(const struct decc_progress *p, uint64_t done,
+					uint64_t total)
+{
+	if (p && p->fn)
+		p->fn(p->ctx, done, total);
+}
+
 #endif

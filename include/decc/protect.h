@@ -103,11 +103,13 @@ DECC_EXTERN DECC_MUST_USE int decc_protect_serialize_json(const char *out_zip, c
 /*
  * Serialize one file as the single entry `key` (NULL: "file", the name DataProtector's apps
  * and the iApp mocks use for file uploads), typed by the MIME type sniffed from its content
- * (mime non-NULL overrides; it must be a supported type). The file is streamed, never loaded.
+ * (mime non-NULL overrides; it must be a supported type). The file is streamed, never loaded;
+ * progress (may be NULL) follows how much of it was written into the zip.
  */
 DECC_EXTERN DECC_MUST_USE int decc_protect_serialize_file(const char *out_zip, char **schema_json,
 							  const char *file_path, const char *key,
-							  const char *mime, unsigned flags);
+							  const char *mime, unsigned flags,
+							  const struct decc_progress *progress);
 
 /* ---- reading ---- */
 struct decc_protect_limits {
@@ -183,17 +185,19 @@ DECC_EXTERN DECC_MUST_USE int decc_protect_key_decode(uint8_t key[DECC_PROTECT_K
 
 /*
  * Encrypt in_path into out_path: a random IV, then AES-256-CBC-PKCS#7 of the file; checksum
- * (may be NULL) gets "0x" + hex sha256 of the written bytes, computed in the same pass.
+ * (may be NULL) gets "0x" + hex sha256 of the written bytes, computed in the same pass;
+ * progress (may be NULL) follows the bytes of in_path read.
  */
 DECC_EXTERN DECC_MUST_USE int
 decc_protect_encrypt_file(const char *out_path, char checksum[DECC_PROTECT_CHECKSUM_STR_MAX],
 			  const char *in_path, const uint8_t key[DECC_PROTECT_KEY_LEN],
-			  unsigned flags);
+			  unsigned flags, const struct decc_progress *progress);
 /* Same with a caller-chosen IV (known-answer tests, reproducible outputs). */
 DECC_EXTERN DECC_MUST_USE int
 decc_protect_encrypt_file_iv(const char *out_path, char checksum[DECC_PROTECT_CHECKSUM_STR_MAX],
 			     const char *in_path, const uint8_t key[DECC_PROTECT_KEY_LEN],
-			     const uint8_t iv[16], unsigned flags);
+			     const uint8_t iv[16], unsigned flags,
+			     const struct decc_progress *progress);
 /*
  * Decrypt an IV||ciphertext file. A file shorter than 32 bytes or not a multiple of 16 after
  * the IV is DECC_EINVAL (truncated); bad padding (wrong key) is DECC_EAUTH; no output is left

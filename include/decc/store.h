@@ -131,10 +131,11 @@ DECC_EXTERN void decc_store_server_stop(struct decc_store_server *srv);
 
 /*
  * Upload a file (streamed, multipart) with cid-version=1; cid gets the "Hash" the API
- * answered, size its "Size" (may be NULL).
+ * answered, size its "Size" (may be NULL). progress (may be NULL) follows the file's bytes sent.
  */
 DECC_EXTERN DECC_MUST_USE int decc_store_client_add(char cid[DECC_CID_STR_MAX], uint64_t *size,
-						    const char *api_url, const char *path);
+						    const char *api_url, const char *path,
+						    const struct decc_progress *progress);
 /*
  * Download a file into out_path (temporary file in the same directory, renamed when the whole
  * file arrived and was verified). A CIDv1 (raw or dag-pb) is verified by re-importing the

@@ -90,7 +90,7 @@ int cmd_dataset_encrypt(struct cli *cli, int argc, char **argv)
 		r = cli_fail("dataset encrypt: write the key file");
 		goto out;
 	}
-	if (decc_protect_encrypt_file(output, sum, pos[0], key, flags) < 0) {
+	if (decc_protect_encrypt_file(output, sum, pos[0], key, flags, NULL) < 0) {
 		r = cli_fail("dataset encrypt");
 		unlink(key_file);
 		goto out;

@@ -55,7 +55,7 @@ static int protect_serialize(struct cli *cli, int argc, char **argv)
 	flags = (force ? DECC_PROTECT_REPLACE : 0) | DECC_PROTECT_ALLOW_FILES;
 	decc_buf_init_secret(&in, MAX_INPUT);
 	if (file) {
-		r = decc_protect_serialize_file(output, &schema, file, key, type, flags);
+		r = decc_protect_serialize_file(output, &schema, file, key, type, flags, NULL);
 	} else if (data) {
 		r = decc_protect_serialize_json(output, &schema, data, strlen(data), flags);
 	} else {

@@ -9,9 +9,7 @@
  * createDatasetWithSchema, or the PoCo dataset registry on a chain without it) and the key
  * pushed to the SMS. A failure says which steps were done: nothing is undone on chain.
  */
-#include <dirent.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,52 +138,24 @@ static void progress(const struct data_run *r, const char *fmt, ...)
 }
 
 /*
- * The progress meter of one step on a terminal: a thread reads how far this process got in
- * the file the step reads (the offset of its descriptor in /proc/self/fdinfo: the libraries
- * stream files without a progress hook) and redraws one line on stderr.
+ * The progress meter of one step on a terminal: the library reports how far it got through a
+ * struct decc_progress (every ~1 MiB) and the meter redraws one line on stderr, at most every
+ * 200 ms.
  */
 struct meter {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool stop, running;
+	bool on;
 	const char *what;
-	char path[4096];       /* canonical, as /proc/self/fd links read */
-	uint64_t total, shown; /* shown only grows: a file read twice does not go back */
+	uint64_t total, shown; /* shown only grows */
+	uint64_t drawn_ms;
+	struct decc_progress hook; /* what the step is given: NULL fn when off */
 };
 
-/* The offset of the descriptor of this process open on path, or -1. */
-static long long fd_offset(const char *path)
+static uint64_t now_ms(void)
 {
-	char link[64], target[4200], line[128];
-	struct dirent *de;
-	long long pos = -1;
-	DIR *d = opendir("/proc/self/fd");
+	struct timespec ts;
 
-	while (d && pos < 0 && (de = readdir(d)) != NULL) {
-		ssize_t n;
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(link, sizeof(link), "/proc/self/fd/%.16s", de->d_name);
-		n = readlink(link, target, sizeof(target) - 1);
-		if (n <= 0)
-			continue;
-		target[n] = 0;
-		if (strcmp(target, path) != 0)
-			continue;
-		snprintf(link, sizeof(link), "/proc/self/fdinfo/%.16s", de->d_name);
-		if (!(f = fopen(link, "r")))
-			continue;
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "pos: %lld", &pos) == 1)
-				break;
-		fclose(f);
-	}
-	if (d)
-		closedir(d);
-	return pos;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static void meter_draw(const struct meter *m, uint64_t done)
@@ -201,67 +171,52 @@ static void meter_draw(const struct meter *m, uint64_t done)
 	fflush(stderr);
 }
 
-static void *meter_main(void *arg)
+static void meter_report(void *ctx, uint64_t done, uint64_t total)
 {
-	struct meter *m = arg;
-	struct timespec ts;
+	struct meter *m = ctx;
+	uint64_t t = now_ms();
 
-	pthread_mutex_lock(&m->lock);
-	while (!m->stop) {
-		long long pos = fd_offset(m->path);
-
-		if (pos > 0 && (uint64_t)pos > m->shown)
-			m->shown = (uint64_t)pos > m->total ? m->total : (uint64_t)pos;
+	if (total)
+		m->total = total;
+	if (done > m->total)
+		done = m->total;
+	if (done > m->shown)
+		m->shown = done;
+	if (t - m->drawn_ms >= 200) {
+		m->drawn_ms = t;
 		meter_draw(m, m->shown);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 200 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&m->cond, &m->lock, &ts);
 	}
-	pthread_mutex_unlock(&m->lock);
-	return NULL;
 }
 
-/* Start the meter of a step reading path (nothing when not on a terminal). */
-static void meter_start(struct meter *m, bool on, const char *what, const char *path)
+static uint64_t file_size(const char *path)
 {
 	struct stat st;
 
+	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+/* Start the meter of a step over total bytes (nothing when not on a terminal). */
+static const struct decc_progress *meter_start(struct meter *m, bool on, const char *what,
+					       uint64_t total)
+{
 	memset(m, 0, sizeof(*m));
-	if (!on || strlen(path) >= sizeof(m->path) || !realpath(path, m->path) ||
-	    stat(m->path, &st) < 0)
-		return;
-	m->what = what;
-	m->total = (uint64_t)st.st_size;
-	pthread_mutex_init(&m->lock, NULL);
-	pthread_cond_init(&m->cond, NULL);
-	m->running = pthread_create(&m->thread, NULL, meter_main, m) == 0;
-	if (!m->running) {
-		pthread_cond_destroy(&m->cond);
-		pthread_mutex_destroy(&m->lock);
-	}
+	if (!on)
+		return NULL;
+	*m = (struct meter){ .on = true, .what = what, .total = total };
+	m->hook = (struct decc_progress){ .fn = meter_report, .ctx = m };
+	meter_draw(m, 0);
+	m->drawn_ms = now_ms();
+	return &m->hook;
 }
 
 /* Stop it: the line ends at 100% when the step succeeded, where it was otherwise. */
 static void meter_stop(struct meter *m, bool ok)
 {
-	if (!m->running)
+	if (!m->on)
 		return;
-	pthread_mutex_lock(&m->lock);
-	m->stop = true;
-	pthread_cond_signal(&m->cond);
-	pthread_mutex_unlock(&m->lock);
-	pthread_join(m->thread, NULL);
-	if (ok)
-		meter_draw(m, m->total);
+	meter_draw(m, ok ? m->total : m->shown);
 	fputc('\n', stderr);
 	fflush(stderr);
-	pthread_cond_destroy(&m->cond);
-	pthread_mutex_destroy(&m->lock);
-	m->running = false;
 }
 
 /*
@@ -319,7 +274,7 @@ static int kv_json(char **out, char **kv, int n)
 	return ret;
 }
 
-static int data_serialize(struct data_run *r, char **kv, int nkv)
+static int data_serialize(struct data_run *r, char **kv, int nkv, const struct decc_progress *pg)
 {
 	const struct data_opts *o = r->o;
 	unsigned flags = DECC_PROTECT_ALLOW_FILES;
@@ -329,7 +284,7 @@ static int data_serialize(struct data_run *r, char **kv, int nkv)
 
 	if (o->file)
 		return decc_protect_serialize_file(r->zip, &r->schema, o->file, o->key, o->type,
-						   flags);
+						   flags, pg);
 	if (o->data)
 		return decc_protect_serialize_json(r->zip, &r->schema, o->data, strlen(o->data),
 						   flags);
@@ -425,6 +380,7 @@ static int data_run(struct data_run *r, char **kv, int nkv)
 	const struct data_opts *o = r->o;
 	struct decc_chain *c = NULL;
 	char a[43], keypath[4200];
+	const struct decc_progress *pg;
 	struct meter m;
 	struct stat st;
 	bool exists;
@@ -446,8 +402,9 @@ static int data_run(struct data_run *r, char **kv, int nkv)
 	r->progress = isatty(STDERR_FILENO) && o->file && stat(o->file, &st) == 0 &&
 		      (uint64_t)st.st_size >= PROGRESS_MIN;
 
-	meter_start(&m, r->progress && o->file, "serialize", o->file ? o->file : "");
-	e = data_serialize(r, kv, nkv);
+	pg = meter_start(&m, r->progress && o->file, "serialize",
+			 r->progress ? (uint64_t)st.st_size : 0);
+	e = data_serialize(r, kv, nkv, pg);
 	meter_stop(&m, e == 0);
 	if (e < 0) {
 		e = cli_fail("protect data: serialize");
@@ -469,8 +426,8 @@ static int data_run(struct data_run *r, char **kv, int nkv)
 			goto out;
 		}
 	}
-	meter_start(&m, r->progress, "encrypt", r->zip);
-	e = decc_protect_encrypt_file(r->enc, r->sum, r->zip, r->key, 0);
+	pg = meter_start(&m, r->progress, "encrypt", file_size(r->zip));
+	e = decc_protect_encrypt_file(r->enc, r->sum, r->zip, r->key, 0, pg);
 	meter_stop(&m, e == 0);
 	if (e < 0) {
 		e = cli_fail("protect data: encrypt");
@@ -478,8 +435,8 @@ static int data_run(struct data_run *r, char **kv, int nkv)
 	}
 	if (stat(r->enc, &st) == 0)
 		r->size = (uint64_t)st.st_size;
-	meter_start(&m, r->progress, "upload", r->enc);
-	e = decc_store_client_add(r->cid, NULL, o->api, r->enc);
+	pg = meter_start(&m, r->progress, "upload", r->size);
+	e = decc_store_client_add(r->cid, NULL, o->api, r->enc, pg);
 	meter_stop(&m, e == 0);
 	if (e < 0) {
 		e = cli_fail("protect data: upload to the store %s (nothing registered)", o->api);

@@ -162,7 +162,7 @@ static int store_add(struct cli *cli, int argc, char **argv)
 		return r;
 	if (args.npos != 1)
 		return cli_usage_error(PAGE, "store add", "expected one FILE");
-	if (decc_store_client_add(cid, &size, api, pos[0]) < 0)
+	if (decc_store_client_add(cid, &size, api, pos[0], NULL) < 0)
 		return cli_fail("store add");
 	if (cli->json) {
 		json_t *o = json_pack("{s:s,s:I}", "cid", cid, "size", (json_int_t)size);

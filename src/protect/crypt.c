@@ -131,8 +131,10 @@ static int pass_alloc(struct pass *p)
 }
 
 static int encrypt_body(struct pass *p, struct decc_protect_out *o, uint8_t digest[32],
-			const char *in_path, const uint8_t key[32], const uint8_t iv[16])
+			const char *in_path, const uint8_t key[32], const uint8_t iv[16],
+			uint64_t size, const struct decc_progress *progress)
 {
+	uint64_t done = 0;
 	size_t got, w;
 
 	DECC_TRY(pass_alloc(p));
@@ -147,6 +149,8 @@ static int encrypt_body(struct pass *p, struct decc_protect_out *o, uint8_t dige
 		DECC_TRY(decc_aes_cbc_update(p->aes, p->obuf, &w, p->ibuf, got));
 		DECC_TRY(decc_sha256_update(p->sha, p->obuf, w));
 		DECC_TRY(decc_protect_write_all(o->fd, p->obuf, w, o->path));
+		done += got;
+		decc_progress_report(progress, done, size > done ? size : done);
 		if (got < CHUNK)
 			break;
 	}
@@ -158,7 +162,8 @@ static int encrypt_body(struct pass *p, struct decc_protect_out *o, uint8_t dige
 
 int decc_protect_encrypt_file_iv(const char *out_path, char checksum[DECC_PROTECT_CHECKSUM_STR_MAX],
 				 const char *in_path, const uint8_t key[DECC_PROTECT_KEY_LEN],
-				 const uint8_t iv[16], unsigned flags)
+				 const uint8_t iv[16], unsigned flags,
+				 const struct decc_progress *progress)
 {
 	struct pass p = { .in = -1 };
 	struct decc_protect_out o;
@@ -171,7 +176,7 @@ int decc_protect_encrypt_file_iv(const char *out_path, char checksum[DECC_PROTEC
 		pass_release(&p);
 		return r;
 	}
-	r = encrypt_body(&p, &o, digest, in_path, key, iv);
+	r = encrypt_body(&p, &o, digest, in_path, key, iv, (uint64_t)st.st_size, progress);
 	pass_release(&p);
 	if (r < 0) {
 		decc_protect_out_abort(&o);
@@ -185,12 +190,12 @@ int decc_protect_encrypt_file_iv(const char *out_path, char checksum[DECC_PROTEC
 
 int decc_protect_encrypt_file(const char *out_path, char checksum[DECC_PROTECT_CHECKSUM_STR_MAX],
 			      const char *in_path, const uint8_t key[DECC_PROTECT_KEY_LEN],
-			      unsigned flags)
+			      unsigned flags, const struct decc_progress *progress)
 {
 	uint8_t iv[16];
 
 	DECC_TRY(decc_random_bytes(iv, sizeof(iv)));
-	return decc_protect_encrypt_file_iv(out_path, checksum, in_path, key, iv, flags);
+	return decc_protect_encrypt_file_iv(out_path, checksum, in_path, key, iv, flags, progress);
 }
 
 static int decrypt_body(struct pass *p, struct decc_protect_out *o, const char *in_path,

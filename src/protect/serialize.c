@@ -398,8 +398,26 @@ static int write_empty(struct decc_protect_out *o)
 
 typedef int (*fill_fn)(struct ser *s, json_t *schema, void *ctx);
 
+/* libzip's progress (a fraction of zip_close's work) as bytes of the input */
+struct zip_progress {
+	const struct decc_progress *to;
+	uint64_t total;
+};
+
+static void on_zip_progress(zip_t *za, double fraction, void *ud)
+{
+	const struct zip_progress *p = ud;
+
+	(void)za;
+	if (fraction < 0)
+		fraction = 0;
+	if (fraction > 1)
+		fraction = 1;
+	decc_progress_report(p->to, (uint64_t)(fraction * (double)p->total), p->total);
+}
+
 static int serialize(const char *out_zip, char **schema_json, unsigned flags, fill_fn fill,
-		     void *ctx)
+		     void *ctx, const struct zip_progress *progress)
 {
 	struct ser s = { .flags = flags };
 	struct decc_protect_out o;
@@ -431,12 +449,19 @@ static int serialize(const char *out_zip, char **schema_json, unsigned flags, fi
 		s.za = NULL;
 		r = write_empty(&o);
 	}
+	if (r == 0 && s.za && progress && progress->to && progress->to->fn &&
+	    zip_register_progress_callback_with_state(s.za, 0.01, on_zip_progress, NULL,
+						      (void *)progress) != 0)
+		r = zip_fail(s.za, "progress", out_zip);
 	if (r == 0 && s.za) {
 		if (zip_close(s.za) != 0) {
 			r = decc_error_set(DECC_ERROR, "zip: cannot write %s: %s", out_zip,
 					   zip_strerror(s.za));
 		} else {
 			s.za = NULL;
+			if (progress) /* libzip's last report may stop short of 1 */
+				decc_progress_report(progress->to, progress->total,
+						     progress->total);
 			/* libzip's own temporary file took the umask's mode */
 			if (chmod(o.tmp, 0600) != 0)
 				r = decc_error_set(DECC_ERROR, "cannot chmod %s: %s", o.tmp,
@@ -490,7 +515,7 @@ int decc_protect_serialize_json(const char *out_zip, char **schema_json, const c
 				      "protected data must be a JSON object (not an array, a "
 				      "string, a number or null)");
 	}
-	r = serialize(out_zip, schema_json, flags, fill_json, root);
+	r = serialize(out_zip, schema_json, flags, fill_json, root, NULL);
 	json_decref(root);
 	return r;
 }
@@ -509,14 +534,19 @@ static int fill_file(struct ser *s, json_t *schema, void *ctx)
 }
 
 int decc_protect_serialize_file(const char *out_zip, char **schema_json, const char *file_path,
-				const char *key, const char *mime, unsigned flags)
+				const char *key, const char *mime, unsigned flags,
+				const struct decc_progress *progress)
 {
 	struct file_ctx f = { .path = file_path, .key = key ? key : "file", .mime = mime };
+	struct zip_progress zp = { .to = progress };
+	struct stat st;
 
 	if (!decc_protect_key_valid(f.key, strlen(f.key)))
 		return decc_error_set(DECC_EINVAL,
 				      "key '%.64s': keys must be non-empty and use only letters, "
 				      "digits, '-' and '_'",
 				      f.key);
-	return serialize(out_zip, schema_json, flags, fill_file, &f);
+	if (stat(file_path, &st) == 0)
+		zp.total = (uint64_t)st.st_size;
+	return serialize(out_zip, schema_json, flags, fill_file, &f, &zp);
 }

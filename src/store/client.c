@@ -31,7 +31,8 @@ struct upload {
 	struct decc_buf pre, post;
 	size_t pre_off, post_off;
 	int fd;
-	uint64_t file_left;
+	uint64_t file_size, file_left;
+	const struct decc_progress *progress; /* the file's bytes sent */
 };
 
 static int upload_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
@@ -57,6 +58,7 @@ static int upload_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
 			return decc_error_set(DECC_ERROR, "the file shrank while being uploaded");
 		n = (size_t)k;
 		u->file_left -= n;
+		decc_progress_report(u->progress, u->file_size - u->file_left, u->file_size);
 	} else if (u->post_off < u->post.len) {
 		n = u->post.len - u->post_off < cap ? u->post.len - u->post_off : cap;
 		memcpy(buf, u->post.data + u->post_off, n);
@@ -118,7 +120,7 @@ static int build_url(char *out, size_t cap, const char *api, const char *path, c
 }
 
 int decc_store_client_add(char cid[DECC_CID_STR_MAX], uint64_t *size, const char *api_url,
-			  const char *path)
+			  const char *path, const struct decc_progress *progress)
 {
 	struct upload up = { .pre = DECC_BUF_INIT, .post = DECC_BUF_INIT, .fd = -1 };
 	struct decc_http_response resp;
@@ -150,7 +152,8 @@ int decc_store_client_add(char cid[DECC_CID_STR_MAX], uint64_t *size, const char
 	if (r < 0)
 		goto out;
 	up.fd = fd;
-	up.file_left = (uint64_t)st.st_size;
+	up.file_size = up.file_left = (uint64_t)st.st_size;
+	up.progress = progress;
 	{
 		struct decc_http_request q = {
 			.method = "POST",

@@ -189,7 +189,7 @@ static int upload(struct decc_tee_result *res, const struct decc_tee_enclave_opt
 	if (!api || !*api)
 		api = decc_tee_env_get(&s->post, "RESULT_STORAGE_PROXY");
 	DECC_ENSURE(api && *api, DECC_EINVAL, "no store API to upload the result to");
-	r = decc_store_client_add(cid, NULL, api, res->upload_path);
+	r = decc_store_client_add(cid, NULL, api, res->upload_path, NULL);
 	if (r < 0)
 		return decc_error_wrap(r, "uploading the result");
 	if (asprintf(&res->location, "/ipfs/%s", cid) < 0) {

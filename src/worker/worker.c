@@ -737,7 +737,7 @@ static int upload_result(struct taskctx *t, struct decc_buf *link)
 
 	snprintf(zip, sizeof(zip), "%s/iexec_out.zip", t->dir);
 	DECC_TRY(decc_result_zip_dir(zip, t->out));
-	DECC_TRY(decc_store_client_add(cid, NULL, t->j->w->store, zip));
+	DECC_TRY(decc_store_client_add(cid, NULL, t->j->w->store, zip, NULL));
 	snprintf(loc, sizeof(loc), "/ipfs/%s", cid);
 	decc_buf_reset(link);
 	return decc_result_link(link, "ipfs", loc);

@@ -69,9 +69,9 @@ static void test_known_answer(void **state)
 	test_unhex(iv, 16, "000102030405060708090a0b0c0d0e0f");
 	test_unhex(pt, 32, "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51");
 	write_file(tmp_path("kat.in"), pt, 32);
-	assert_int_equal(
-	    decc_protect_encrypt_file_iv(tmp_path("kat.enc"), sum, tmp_path("kat.in"), key, iv, 0),
-	    0);
+	assert_int_equal(decc_protect_encrypt_file_iv(tmp_path("kat.enc"), sum, tmp_path("kat.in"),
+						      key, iv, 0, NULL),
+			 0);
 	read_file(&enc, tmp_path("kat.enc"));
 	assert_int_equal(enc.len, 16 + 32 + 16);
 	assert_memory_equal(enc.data, iv, 16);
@@ -97,7 +97,7 @@ static void roundtrip(size_t n)
 	assert_int_equal(decc_protect_key_new(key), 0);
 	write_file(tmp_path("rt.in"), data, n);
 	assert_int_equal(decc_protect_encrypt_file(tmp_path("rt.enc"), sum, tmp_path("rt.in"), key,
-						   DECC_PROTECT_REPLACE),
+						   DECC_PROTECT_REPLACE, NULL),
 			 0);
 	read_file(&a, tmp_path("rt.enc"));
 	assert_int_equal(a.len, 16 + (n / 16 + 1) * 16);
@@ -112,7 +112,7 @@ static void roundtrip(size_t n)
 		assert_memory_equal(b.data, data, n);
 	/* a second encryption uses a fresh IV: different bytes, different checksum */
 	assert_int_equal(decc_protect_encrypt_file(tmp_path("rt.enc"), sum2, tmp_path("rt.in"), key,
-						   DECC_PROTECT_REPLACE),
+						   DECC_PROTECT_REPLACE, NULL),
 			 0);
 	assert_string_not_equal(sum, sum2);
 	decc_buf_release(&a);
@@ -143,7 +143,7 @@ static void test_bad_ciphertexts(void **state)
 	other[0] ^= 1;
 	write_file(tmp_path("p.in"), "protected data, 33 bytes long...", 33);
 	assert_int_equal(
-	    decc_protect_encrypt_file(tmp_path("p.enc"), NULL, tmp_path("p.in"), key, 0), 0);
+	    decc_protect_encrypt_file(tmp_path("p.enc"), NULL, tmp_path("p.in"), key, 0, NULL), 0);
 	read_file(&enc, tmp_path("p.enc"));
 	assert_int_equal(enc.len, 64);
 
@@ -179,7 +179,7 @@ static void test_bad_ciphertexts(void **state)
 	/* missing input, existing output */
 	assert_int_equal(decc_protect_decrypt_file(out, tmp_path("none"), key, 0), DECC_ENOTFOUND);
 	assert_int_equal(
-	    decc_protect_encrypt_file(tmp_path("p.enc"), NULL, tmp_path("p.in"), key, 0),
+	    decc_protect_encrypt_file(tmp_path("p.enc"), NULL, tmp_path("p.in"), key, 0, NULL),
 	    DECC_EEXISTS);
 	/* nothing temporary left behind */
 	{
@@ -189,6 +189,43 @@ static void test_bad_ciphertexts(void **state)
 		assert_int_equal(system(cmd), 0);
 	}
 	decc_buf_release(&enc);
+}
+
+struct seen {
+	uint64_t calls, last, total;
+	bool backwards;
+};
+
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct seen *s = ctx;
+
+	s->backwards |= done < s->last;
+	s->calls++;
+	s->last = done;
+	s->total = total;
+}
+
+/* The progress hook follows the input, chunk by chunk, and ends at its size. */
+static void test_progress(void **state)
+{
+	const size_t n = (3u << 20) + 5;
+	uint8_t key[32], *data = calloc(1, n);
+	struct seen s = { 0 };
+	const struct decc_progress pg = { .fn = on_progress, .ctx = &s };
+
+	(void)state;
+	assert_non_null(data);
+	assert_int_equal(decc_protect_key_new(key), 0);
+	write_file(tmp_path("pg.in"), data, n);
+	assert_int_equal(decc_protect_encrypt_file(tmp_path("pg.enc"), NULL, tmp_path("pg.in"), key,
+						   DECC_PROTECT_REPLACE, &pg),
+			 0);
+	assert_true(s.calls >= 4); /* 1 MiB chunks */
+	assert_false(s.backwards);
+	assert_int_equal(s.last, n);
+	assert_int_equal(s.total, n);
+	free(data);
 }
 
 static void test_key_text(void **state)
@@ -221,9 +258,8 @@ static void test_key_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_known_answer),
-		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_bad_ciphertexts),
+		cmocka_unit_test(test_known_answer),	cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_bad_ciphertexts), cmocka_unit_test(test_progress),
 		cmocka_unit_test(test_key_text),
 	};
 

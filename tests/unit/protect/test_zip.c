@@ -242,6 +242,42 @@ static void test_exists_and_empty(void **state)
 	decc_protect_close(r);
 }
 
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	uint64_t *last = ctx;
+
+	assert_true(done >= last[0]); /* never backwards */
+	assert_true(done <= total);
+	last[0] = done;
+	last[1] = total;
+}
+
+/* serialize_file reports how much of the file went into the zip, ending at its size. */
+static void test_file_progress(void **state)
+{
+	const size_t n = 2u << 20;
+	const char *in = tmp_path("big.bin"), *out = tmp_path("big.zip");
+	uint64_t last[2] = { 0, 0 };
+	const struct decc_progress pg = { .fn = on_progress, .ctx = last };
+	uint8_t *data = malloc(n);
+	FILE *f = fopen(in, "wb");
+
+	(void)state;
+	assert_non_null(data);
+	assert_non_null(f);
+	for (size_t i = 0; i < n; i++)
+		data[i] = (uint8_t)(i * 7919u >> 3);
+	assert_int_equal(fwrite(data, 1, n, f), n);
+	fclose(f);
+	assert_int_equal(decc_protect_serialize_file(out, NULL, in, NULL,
+						     "application/octet-stream",
+						     DECC_PROTECT_REPLACE, &pg),
+			 0);
+	assert_int_equal(last[1], n);
+	assert_int_equal(last[0], n);
+	free(data);
+}
+
 static void test_file(void **state)
 {
 	static const uint8_t png[] = { 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 7, 7, 7 };
@@ -257,7 +293,7 @@ static void test_file(void **state)
 	assert_non_null(f);
 	assert_int_equal(fwrite(png, 1, sizeof(png), f), sizeof(png));
 	fclose(f);
-	assert_int_equal(decc_protect_serialize_file(out, &schema, in, NULL, NULL, 0), 0);
+	assert_int_equal(decc_protect_serialize_file(out, &schema, in, NULL, NULL, 0, NULL), 0);
 	assert_string_equal(schema, "{\"file\":\"image/png\"}");
 	free(schema);
 	assert_int_equal(decc_protect_open(&r, out, NULL), 0);
@@ -270,20 +306,22 @@ static void test_file(void **state)
 	assert_memory_equal(got.data, png, sizeof(png));
 	decc_buf_release(&got);
 	/* key and MIME overrides; unsupported MIME and bad keys refused */
-	assert_int_equal(decc_protect_serialize_file(out2, &schema, in, "photo", "image/jpeg", 0),
-			 0);
+	assert_int_equal(
+	    decc_protect_serialize_file(out2, &schema, in, "photo", "image/jpeg", 0, NULL), 0);
 	assert_string_equal(schema, "{\"photo\":\"image/jpeg\"}");
 	free(schema);
-	assert_int_equal(decc_protect_serialize_file(tmp_path("x.zip"), NULL, in, "a.b", NULL, 0),
-			 DECC_EINVAL);
 	assert_int_equal(
-	    decc_protect_serialize_file(tmp_path("x.zip"), NULL, in, NULL, "text/plain", 0),
+	    decc_protect_serialize_file(tmp_path("x.zip"), NULL, in, "a.b", NULL, 0, NULL),
 	    DECC_EINVAL);
-	assert_int_equal(decc_protect_serialize_file(tmp_path("x.zip"), NULL, in, NULL, "f64", 0),
-			 DECC_EINVAL);
 	assert_int_equal(
-	    decc_protect_serialize_file(tmp_path("x.zip"), NULL, tmp_path("none"), NULL, NULL, 0),
-	    DECC_ENOTFOUND);
+	    decc_protect_serialize_file(tmp_path("x.zip"), NULL, in, NULL, "text/plain", 0, NULL),
+	    DECC_EINVAL);
+	assert_int_equal(
+	    decc_protect_serialize_file(tmp_path("x.zip"), NULL, in, NULL, "f64", 0, NULL),
+	    DECC_EINVAL);
+	assert_int_equal(decc_protect_serialize_file(tmp_path("x.zip"), NULL, tmp_path("none"),
+						     NULL, NULL, 0, NULL),
+			 DECC_ENOTFOUND);
 	assert_int_equal(access(tmp_path("x.zip"), F_OK), -1);
 	/* a {"$file": ...} leaf inside JSON, when allowed */
 	snprintf(json, sizeof(json), "{\"doc\":{\"pic\":{\"$file\":\"%s\"},\"n\":1}}", in);
@@ -387,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_lying_data),
 		cmocka_unit_test(test_value_limit),
+		cmocka_unit_test(test_file_progress),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

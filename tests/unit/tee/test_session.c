@@ -500,9 +500,9 @@ static void test_enclave_run(void **state)
 	tt_write(W->dir, "dataset.bin", "alice@example.org");
 	assert_int_equal(decc_protect_key_new(dkey), 0);
 	decc_protect_key_encode(W->dataset_key_b64, dkey);
-	assert_int_equal(decc_protect_encrypt_file(enc, sum, plain, dkey, 0), 0);
+	assert_int_equal(decc_protect_encrypt_file(enc, sum, plain, dkey, 0, NULL), 0);
 	test_unhex(W->dataset_checksum, 32, sum);
-	assert_int_equal(decc_store_client_add(cid, NULL, api, enc), 0);
+	assert_int_equal(decc_store_client_add(cid, NULL, api, enc, NULL), 0);
 	snprintf(W->dataset_url, sizeof(W->dataset_url), "/ipfs/%s", cid);
 	assert_int_equal(decc_rsa_generate(&rsa, 2048), 0);
 	assert_int_equal(decc_rsa_public_pem(&pub, rsa), 0);
