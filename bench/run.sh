@@ -282,6 +282,7 @@ section_compute() {
 	row "compute: idle RSS of the devnet, $(kv processes) processes (MiB)" "$rss" "—" "—" \
 		"< 60 MiB: $(awk -v v="$rss" 'BEGIN { print (v < 60) ? "met" : "MISSED" }')"
 	note "compute: load average before/after: $(kv load_before) / $(kv load_after); idle PSS (shared pages split) $(awk -v k="$(kv idle_pss_kib)" 'BEGIN { printf "%.1f", k / 1024 }') MiB; RSS after the runs $(awk -v k="$(kv after_rss_kib)" 'BEGIN { printf "%.1f", k / 1024 }') MiB; latency min/max $(kv e2e_min_ms)/$(kv e2e_max_ms) ms."
+	note "compute: the deal: CPU ms per task of each devnet process (with the children it waited for) $(kv deal_cpu_ms_per_task); machine busy $(kv deal_machine_busy_pct)% of $(nproc) CPUs."
 }
 
 # PoCo mix (bench/bench_poco.c): createApp, deposit, matchOrders, initialize,
