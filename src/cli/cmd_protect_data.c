@@ -702,10 +702,13 @@ static int list_entry(struct decc_chain *c, json_t **out, const decc_address *ds
 
 /* Datasets with a schema: the DatasetSchema logs of the DataProtector, page by page. */
 static int list_dataprotector(struct decc_chain *c, json_t *arr, const decc_address *dp,
-			      const decc_address *owner, const struct schema_filter *f, size_t nf)
+			      const decc_address *owner, const struct schema_filter *f, size_t nf,
+			      uint64_t from_block)
 {
 	struct decc_chain_dataset_schemas s = { 0 };
-	struct decc_chain_schema_query q = { .dataprotector = dp, .to_block = DECC_CHAIN_LATEST };
+	struct decc_chain_schema_query q = { .dataprotector = dp,
+					     .from_block = from_block,
+					     .to_block = DECC_CHAIN_LATEST };
 	size_t skipped = 0;
 	int r = 0;
 
@@ -789,12 +792,14 @@ static void print_list_human(json_t *arr)
 
 int cmd_protect_list(struct cli *cli, int argc, char **argv)
 {
-	const char *owner_s = NULL, *dp_s = NULL, *fv[SCHEMA_FILTER_MAX];
+	const char *owner_s = NULL, *dp_s = NULL, *from_s = NULL, *fv[SCHEMA_FILTER_MAX];
 	const struct opt opts[] = {
 		OPT_STRING("owner", &owner_s),
 		OPT_STRING("dataprotector", &dp_s),
+		OPT_STRING("from-block", &from_s),
 		OPT_END,
 	};
+	uint64_t from_block = 0;
 	struct schema_filter f[SCHEMA_FILTER_MAX];
 	struct decc_chain *c = NULL;
 	decc_address owner, dp;
@@ -818,24 +823,27 @@ int cmd_protect_list(struct cli *cli, int argc, char **argv)
 	if (dp_s && decc_address_parse(&dp, dp_s) < 0)
 		return cli_usage_error(PAGE, "protect list", "--dataprotector: %s",
 				       decc_error_last());
+	if (from_s && cli_parse_u64(&from_block, from_s) < 0)
+		return cli_usage_error(PAGE, "protect list", "--from-block: %s", decc_error_last());
 	if ((e = pcli_open(cli, PAGE, "protect list", &c, false, NULL)) != CLI_EXIT_OK)
 		return e;
 	if (dataprotector(c, dp_s, &dp, &present) < 0) {
 		decc_chain_free(c);
 		return pcli_fail("protect list");
 	}
-	if (!present && (dp_s || nf)) {
+	if (!present && (dp_s || nf || from_s)) {
 		decc_chain_free(c);
-		return cli_failx("protect list: no DataProtector contract %s on this chain: no "
-				 "schema to filter on",
-				 dp_s ? dp_s : "at decc's address");
+		return cli_failx(
+		    "protect list: no DataProtector contract %s on this chain: no "
+		    "schema to filter on (nor DatasetSchema logs to read from a block)",
+		    dp_s ? dp_s : "at decc's address");
 	}
 	if (!present)
 		fprintf(stderr, "decc: protect list: this chain has no DataProtector contract: "
 				"datasets of the PoCo registry, without schema\n");
 	arr = json_array();
 	e = !arr      ? decc_error_set(DECC_ENOMEM, "out of memory")
-	    : present ? list_dataprotector(c, arr, &dp, owner_s ? &owner : NULL, f, nf)
+	    : present ? list_dataprotector(c, arr, &dp, owner_s ? &owner : NULL, f, nf, from_block)
 		      : list_registry(c, arr, owner_s ? &owner : NULL);
 	decc_chain_free(c);
 	if (e < 0) {

@@ -60,6 +60,7 @@ head -c $((100 << 20)) /dev/urandom >"$T/big.bin"
 expect_ok decc --json protect data --name big-file --file "$T/big.bin" --key-file "$T/big.key" \
 	"${P[@]}" $(wallet owner)
 BIG=$(jq -r .address "$T/out")
+BIG_TX=$(jq -r .txHash "$T/out")
 expect_eq "$(jq -c .schema "$T/out")" '{"file":"application/octet-stream"}' "the file's schema"
 BCID=$(jq -r .cid "$T/out")
 BSUM=$(jq -r .checksum "$T/out")
@@ -89,6 +90,15 @@ expect_ok decc --json protect list --schema email:string --owner "${ADDR[other]}
 expect_eq "$(jq -r .count "$T/out")" 0 "schema and owner"
 expect_ok decc protect list --owner "${ADDR[owner]}" "${G[@]}"
 expect_grep "alice-email" "$T/out" "protect list: human output"
+# --from-block: the DatasetSchema logs from that block on (the big file was the last one)
+big_block=$(curl -sf -H 'Content-Type: application/json' -d \
+	"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getTransactionReceipt\",\"params\":[\"$BIG_TX\"]}" \
+	"$RPC" | jq -r .result.blockNumber)
+expect_ok decc --json protect list --from-block $((big_block)) "${G[@]}"
+expect_eq "$(jq -r '[.protectedData[].address] | join(",")' "$T/out")" "$BIG" "--from-block"
+expect_ok decc --json protect list --from-block $((big_block + 1)) "${G[@]}"
+expect_eq "$(jq -r .count "$T/out")" 0 "--from-block past the last dataset"
+expect_fail 2 decc protect list --from-block 0x10 "${G[@]}"
 for bad in email 'email:' ':string' 'a..b:string' 'e mail:string' 'email:string|'; do
 	expect_fail 2 decc protect list --schema "$bad" "${G[@]}"
 done
