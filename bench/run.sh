@@ -267,22 +267,28 @@ section_protect() {
 # DEAL_VOLUME (200) tasks at trust 1 (match to the last COMPLETED), idle RSS of every devnet
 # process. Wall clock; run once (not RUNS times): the latency runs are its repetitions.
 section_compute() {
-	local out=$TMP/compute.out
-	bash "$(dirname "$0")/bench_compute.sh" "$BUILD" >"$out" || { cat "$out" >&2; exit 1; }
-	kv() { sed -n "s/^$1=//p" "$out"; }
-	local p50 p95 tps rss
-	p50=$(kv e2e_p50_ms) p95=$(kv e2e_p95_ms) tps=$(kv deal_tasks_per_s)
-	rss=$(awk -v k="$(kv idle_rss_kib)" 'BEGIN { printf "%.1f", k / 1024 }')
-	row "compute: TEE task end to end, match to decrypted result, p50 / p95 (ms, $(kv e2e_runs) runs)" \
-		"$p50 / $p95" "—" "—" "p50 <= 300 ms: $(awk -v v="$p50" 'BEGIN { print (v <= 300) ? "met" : "MISSED" }')"
-	row "compute: decc protect process end to end (market, match, TEE task, result decrypted), p50 / p95 (ms, $(kv e2e_runs) runs)" \
-		"$(kv process_p50_ms) / $(kv process_p95_ms)" "—" "—" "p50 <= 300 ms: $(awk -v v="$(kv process_p50_ms)" 'BEGIN { print (v <= 300) ? "met" : "MISSED" }')"
-	row "compute: deal of $(kv deal_volume) TEE tasks, trust 1, 2 workers x $(kv slots) slots (tasks/s, match to last COMPLETED)" \
+	local runs=${COMPUTE_RUNS:-$RUNS} i
+	for i in $(seq "$runs"); do
+		bash "$(dirname "$0")/bench_compute.sh" "$BUILD" >"$TMP/compute-$i.out" ||
+			{ cat "$TMP/compute-$i.out" >&2; exit 1; }
+	done
+	# kv KEY: the value of each run, space separated; med KEY: their median
+	kv() { for i in $(seq "$runs"); do sed -n "s/^$1=//p" "$TMP/compute-$i.out"; done | paste -sd' '; }
+	med() { kv "$1" | tr ' ' '\n' | median; }
+	local p50 tps rss pp50
+	p50=$(med e2e_p50_ms) tps=$(med deal_tasks_per_s) pp50=$(med process_p50_ms)
+	rss=$(awk -v k="$(med idle_rss_kib)" 'BEGIN { printf "%.1f", k / 1024 }')
+	row "compute: TEE task end to end, match to decrypted result, p50 / p95 (ms, $(med e2e_runs) tasks a run)" \
+		"$p50 / $(med e2e_p95_ms)" "—" "—" "p50 <= 300 ms: $(awk -v v="$p50" 'BEGIN { print (v <= 300) ? "met" : "MISSED" }')"
+	row "compute: decc protect process end to end (market, match, TEE task, result decrypted), p50 / p95 (ms, $(med e2e_runs) a run)" \
+		"$pp50 / $(med process_p95_ms)" "—" "—" "p50 <= 300 ms: $(awk -v v="$pp50" 'BEGIN { print (v <= 300) ? "met" : "MISSED" }')"
+	row "compute: deal of $(med deal_volume) TEE tasks, trust 1, 2 workers x $(med slots) slots (tasks/s, match to last COMPLETED)" \
 		"$tps" "—" "—" ">= 20 tasks/s: $(verdict "$tps" 20)"
-	row "compute: idle RSS of the devnet, $(kv processes) processes (MiB)" "$rss" "—" "—" \
+	row "compute: idle RSS of the devnet, $(med processes) processes (MiB)" "$rss" "—" "—" \
 		"< 60 MiB: $(awk -v v="$rss" 'BEGIN { print (v < 60) ? "met" : "MISSED" }')"
-	note "compute: load average before/after: $(kv load_before) / $(kv load_after); idle PSS (shared pages split) $(awk -v k="$(kv idle_pss_kib)" 'BEGIN { printf "%.1f", k / 1024 }') MiB; RSS after the runs $(awk -v k="$(kv after_rss_kib)" 'BEGIN { printf "%.1f", k / 1024 }') MiB; latency min/max $(kv e2e_min_ms)/$(kv e2e_max_ms) ms."
-	note "compute: the deal: CPU ms per task of each devnet process (with the children it waited for) $(kv deal_cpu_ms_per_task); machine busy $(kv deal_machine_busy_pct)% of $(nproc) CPUs."
+	note "compute: medians of $runs devnet runs (COMPUTE_RUNS, default RUNS); each run: p50 $(kv e2e_p50_ms) ms, process p50 $(kv process_p50_ms) ms, $(kv deal_tasks_per_s) tasks/s, idle RSS $(kv idle_rss_kib) KiB; load average before/after the first run: $(sed -n 's/^load_before=//p' "$TMP/compute-1.out") / $(sed -n 's/^load_after=//p' "$TMP/compute-1.out")."
+	note "compute: idle PSS (shared pages split) $(awk -v k="$(med idle_pss_kib)" 'BEGIN { printf "%.1f", k / 1024 }') MiB; RSS after the runs $(awk -v k="$(med after_rss_kib)" 'BEGIN { printf "%.1f", k / 1024 }') MiB; latency min/max over all runs $(kv e2e_min_ms | tr ' ' '\n' | sort -g | head -1)/$(kv e2e_max_ms | tr ' ' '\n' | sort -g | tail -1) ms."
+	note "compute: the deal, first run: CPU ms per task of each devnet process (with the children it waited for) $(sed -n 's/^deal_cpu_ms_per_task=//p' "$TMP/compute-1.out"); machine busy $(sed -n 's/^deal_machine_busy_pct=//p' "$TMP/compute-1.out")% of $(nproc) CPUs."
 }
 
 # PoCo mix (bench/bench_poco.c): createApp, deposit, matchOrders, initialize,
