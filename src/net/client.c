@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "decc/error.h"
@@ -226,21 +227,145 @@ static int connect_one(int *out, const struct addrinfo *ai, uint64_t deadline)
 	return 0;
 }
 
+/* ---- name resolution, bounded ----
+ * getaddrinfo() has no timeout: a host name whose DNS server does not answer would hold the
+ * request past its deadline. A numeric host is converted at once; a name is resolved on a
+ * detached thread while the caller waits at most until cdl. The job is shared: whoever of the
+ * two lets go last frees it, so a caller that gave up leaves the thread nothing to write to.
+ */
+struct resolve_job {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int refs;
+	bool done;
+	int rc, err; /* getaddrinfo's code, errno for EAI_SYSTEM */
+	struct addrinfo *res;
+	char host[256], port[8];
+};
+
+static void resolve_job_put(struct resolve_job *j)
+{
+	bool last;
+
+	pthread_mutex_lock(&j->lock);
+	last = --j->refs == 0;
+	pthread_mutex_unlock(&j->lock);
+	if (!last)
+		return;
+	if (j->res)
+		freeaddrinfo(j->res);
+	pthread_cond_destroy(&j->cond);
+	pthread_mutex_destroy(&j->lock);
+	free(j);
+}
+
+static void *resolve_main(void *arg)
+{
+	const struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+	struct resolve_job *j = arg;
+	struct addrinfo *res = NULL;
+	int rc = getaddrinfo(j->host, j->port, &hints, &res);
+	int err = errno;
+
+	pthread_mutex_lock(&j->lock);
+	j->rc = rc;
+	j->err = err;
+	j->res = rc == 0 ? res : NULL;
+	j->done = true;
+	pthread_cond_signal(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+	resolve_job_put(j);
+	return NULL;
+}
+
+static int resolve(struct addrinfo **out, const char *host, const char *port, uint64_t cdl)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICSERV | AI_NUMERICHOST };
+	uint64_t start = decc_monotonic_ms();
+	struct resolve_job *j;
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	if (getaddrinfo(host, port, &hints, out) == 0)
+		return 0; /* an address, no lookup */
+	DECC_ENSURE(strlen(host) < sizeof(j->host), DECC_ELIMIT, "host name too long");
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return decc_error_set(DECC_ENOMEM, "out of memory");
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_cond_init(&j->cond, NULL);
+	j->refs = 2;
+	snprintf(j->host, sizeof(j->host), "%s", host);
+	snprintf(j->port, sizeof(j->port), "%s", port);
+	rc = pthread_attr_init(&attr);
+	if (rc == 0) {
+		(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		(void)pthread_attr_setstacksize(&attr, 256u << 10);
+		rc = pthread_create(&t, &attr, resolve_main, j);
+		pthread_attr_destroy(&attr);
+	}
+	if (rc != 0) {
+		j->refs = 1;
+		resolve_job_put(j);
+		return decc_error_set(DECC_ERROR, "cannot resolve host %s: no thread: %s", host,
+				      strerror(rc));
+	}
+	pthread_mutex_lock(&j->lock);
+	while (!j->done) {
+		struct timespec ts;
+		uint64_t now = decc_monotonic_ms();
+
+		if (cdl && now >= cdl)
+			break;
+		if (!cdl) {
+			pthread_cond_wait(&j->cond, &j->lock);
+			continue;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += (time_t)((cdl - now) / 1000u);
+		ts.tv_nsec += (long)((cdl - now) % 1000u) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		(void)pthread_cond_timedwait(&j->cond, &j->lock, &ts);
+	}
+	if (!j->done) {
+		pthread_mutex_unlock(&j->lock);
+		resolve_job_put(j);
+		return decc_error_set(DECC_EAGAIN, "cannot resolve host %s: no answer in %llu ms",
+				      host, (unsigned long long)(decc_monotonic_ms() - start));
+	}
+	rc = j->rc;
+	if (rc == 0) {
+		*out = j->res;
+		j->res = NULL;
+	}
+	pthread_mutex_unlock(&j->lock);
+	if (rc != 0) {
+		int err = j->err;
+
+		resolve_job_put(j);
+		return decc_error_set(DECC_ERROR, "cannot resolve host %s: %s", host,
+				      rc == EAI_SYSTEM ? strerror(err) : gai_strerror(rc));
+	}
+	resolve_job_put(j);
+	return 0;
+}
+
 static int conn_open(struct conn **out, const struct decc_http_url *u, const char *key,
 		     unsigned connect_ms, uint64_t deadline)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
 	struct addrinfo *res = NULL;
 	uint64_t cdl = earliest(deadline, deadline_after(connect_ms));
 	char port[8];
 	struct conn *c;
-	int fd = -1, err = 0, g;
+	int fd = -1, err = 0;
 
 	snprintf(port, sizeof(port), "%u", u->port);
-	g = getaddrinfo(u->host, port, &hints, &res);
-	if (g != 0)
-		return decc_error_set(DECC_ERROR, "cannot resolve host %s: %s", u->host,
-				      g == EAI_SYSTEM ? strerror(errno) : gai_strerror(g));
+	DECC_TRY(resolve(&res, u->host, port, cdl));
 	for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		err = connect_one(&fd, ai, cdl);
 		if (err == 0 || err == -ETIMEDOUT)

@@ -87,4 +87,31 @@ expect_fail 2 decc evm send --rpc "$RPC" --private-key-file "$T/pk0"
 expect_grep 'missing --to' "$T/err" "send without --to is a usage error"
 expect_fail 2 decc evm call --to "$A1"
 expect_grep 'missing --rpc' "$T/err" "call without --rpc is a usage error"
+
+# 6. a DNS server that never answers: the client gives up at its connect timeout (5 s), not
+# after the resolver's own retries (here 2 x 30 s). Needs a private mount namespace (root) to
+# point /etc/resolv.conf at a silent server on a loopback address; skipped without one.
+if unshare -m true 2>/dev/null && command -v python3 >/dev/null; then
+	NS=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
+	spawn python3 -c '
+import socket, sys, time
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind((sys.argv[1], 53))
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM); t.bind((sys.argv[1], 53)); t.listen(8)
+time.sleep(120)' "$NS"
+	sleep 0.3
+	printf 'nameserver %s\noptions timeout:30 attempts:2\n' "$NS" >"$T/resolv.conf"
+	t0=$(date +%s%N)
+	st=0
+	unshare -m sh -c 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' sh "$T/resolv.conf" \
+		"$DECC_BIN" evm call --rpc http://rpc.decc-test.example:8545 --to "$A1" --data 0x \
+		>"$T/out" 2>"$T/err" || st=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	expect_eq 1 "$st" "an unanswered DNS lookup fails"
+	expect_grep 'cannot resolve host rpc.decc-test.example: no answer in [0-9]+ ms' "$T/err" \
+		"the error names the host and the wait"
+	[ "$ms" -lt 15000 ] || fail "the lookup took $ms ms: not bounded by the connect timeout"
+	ok "the lookup gave up after $ms ms"
+else
+	echo "# skip: no private mount namespace here (not root?): DNS timeout not tested"
+fi
 done_testing

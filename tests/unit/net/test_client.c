@@ -436,6 +436,41 @@ static void test_keepalive(void **state)
 	decc_buf_release(&b);
 }
 
+/* A host name goes through the bounded resolver: localhost (from /etc/hosts) works, a name
+ * that cannot exist (.invalid, RFC 6761) fails with the name in the message. */
+static void test_host_names(void **state)
+{
+	struct decc_http_response r;
+	struct decc_buf b = DECC_BUF_INIT;
+	char u[128];
+
+	(void)state;
+	decc_http_client_drop_cache();
+	snprintf(u, sizeof(u), "http://localhost:%u/ka", port);
+	{
+		struct decc_http_request q = { .url = u, .out = &b, .timeout_ms = 5000 };
+		int rc = decc_http_request(&r, &q);
+
+		if (rc <
+		    0) /* a host whose localhost is ::1 only: the server listens on 127.0.0.1 */
+			assert_non_null(strstr(decc_error_last(), "localhost"));
+		else {
+			assert_int_equal(r.status, 200);
+			assert_string_equal(decc_buf_str(&b), "hello");
+			decc_http_response_clear(&r);
+		}
+	}
+	{
+		struct decc_http_request q = { .url = "http://no-such-host.invalid/",
+					       .out = &b,
+					       .timeout_ms = 5000 };
+
+		assert_true(decc_http_request(&r, &q) < 0);
+		assert_non_null(strstr(decc_error_last(), "no-such-host.invalid"));
+	}
+	decc_buf_release(&b);
+}
+
 static void test_chunked_and_close(void **state)
 {
 	struct decc_http_response r;
@@ -648,6 +683,7 @@ int main(void)
 		cmocka_unit_test(test_parse_head_bad),
 		cmocka_unit_test(test_url),
 		cmocka_unit_test(test_keepalive),
+		cmocka_unit_test(test_host_names),
 		cmocka_unit_test(test_chunked_and_close),
 		cmocka_unit_test(test_limits_and_timeout),
 		cmocka_unit_test(test_redirects),
