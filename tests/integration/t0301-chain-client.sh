@@ -91,15 +91,18 @@ expect_grep 'missing --rpc' "$T/err" "call without --rpc is a usage error"
 # 6. a DNS server that never answers: the client gives up at its connect timeout (5 s), not
 # after the resolver's own retries (here 2 x 30 s). Needs a private mount namespace (root) to
 # point /etc/resolv.conf at a silent server on a loopback address; skipped without one.
-if unshare -m true 2>/dev/null && command -v python3 >/dev/null; then
-	NS=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
+NS=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
+printf 'nameserver %s\noptions timeout:30 attempts:2\n' "$NS" >"$T/resolv.conf"
+if command -v python3 >/dev/null &&
+	unshare -m sh -c 'mount --bind "$1" /etc/resolv.conf' sh "$T/resolv.conf" 2>/dev/null; then
 	spawn python3 -c '
 import socket, sys, time
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind((sys.argv[1], 53))
 t = socket.socket(socket.AF_INET, socket.SOCK_STREAM); t.bind((sys.argv[1], 53)); t.listen(8)
-time.sleep(120)' "$NS"
-	sleep 0.3
-	printf 'nameserver %s\noptions timeout:30 attempts:2\n' "$NS" >"$T/resolv.conf"
+open(sys.argv[2], "w").close()
+time.sleep(120)' "$NS" "$T/dns-ready"
+	for _ in $(seq 100); do [ -e "$T/dns-ready" ] && break; sleep 0.05; done
+	[ -e "$T/dns-ready" ] || fail "the silent DNS server did not start"
 	t0=$(date +%s%N)
 	st=0
 	unshare -m sh -c 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' sh "$T/resolv.conf" \
