@@ -64,7 +64,7 @@ struct decc_http_request {
 	int (*on_body)(void *ctx, const struct decc_http_response *r, const uint8_t *p, size_t n);
 	void *body_ctx;
 	uint64_t max_body;
-	unsigned connect_timeout_ms; /* 0: DECC_HTTP_CONNECT_TIMEOUT_MS */
+	unsigned connect_timeout_ms; /* DNS lookup + connect; 0: DECC_HTTP_CONNECT_TIMEOUT_MS */
 	unsigned timeout_ms;	     /* the whole exchange; 0: none */
 	unsigned max_redirects;	     /* followed for GET and HEAD only; 0: none */
 	bool no_reuse;		     /* a fresh connection, closed after */
