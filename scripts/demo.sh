@@ -44,7 +44,10 @@ free_port() {
 	done
 	die "no free port"
 }
-start() { # start NAME CMD...: a daemon, logged to W/NAME.log
+# start NAME CMD...: a daemon, logged to W/NAME.log. CMD must be a program ("$DECC"), not the
+# decc shell function: a function in the background runs in a subshell, whose PID is the one
+# recorded and killed at the end, and the daemon itself would outlive the demo.
+start() {
 	local name=$1
 	shift
 	"$@" 2>"$W/$name.log" &
@@ -82,18 +85,18 @@ info "Carol ${A[carol]} (requester), Wendy ${A[wendy]} (workerpool), worker ${A[
 
 NPORT=$(free_port)
 RPC=http://127.0.0.1:$NPORT
-start node decc node --genesis "$W/genesis.json" --data "$W/node" --listen "127.0.0.1:$NPORT"
+start node "$DECC" node --genesis "$W/genesis.json" --data "$W/node" --listen "127.0.0.1:$NPORT"
 wait_http "$RPC/healthz" "decc node"
 STPORT=$(free_port)
 STORE=http://127.0.0.1:$STPORT
-start store decc store --data "$W/store" --listen "127.0.0.1:$STPORT"
+start store "$DECC" store --data "$W/store" --listen "127.0.0.1:$STPORT"
 wait_http "$STORE/healthz" "decc store"
 decc enclave --make-platform-key "$W/platform.key" >"$W/platform.out" ||
 	die "cannot make the simulated platform key"
 PLATFORM=$(grep -o '0x[0-9a-fA-F]\{40\}' "$W/platform.out" | head -1)
 SMPORT=$(free_port)
 SMS=http://127.0.0.1:$SMPORT
-start sms decc sms --data "$W/sms" --listen "127.0.0.1:$SMPORT" --rpc "$RPC" --hub "$HUB" \
+start sms "$DECC" sms --data "$W/sms" --listen "127.0.0.1:$SMPORT" --rpc "$RPC" --hub "$HUB" \
 	--trust-platform "$PLATFORM" --result-proxy "$STORE"
 wait_http "$SMS/healthz" "decc sms"
 G=(--rpc "$RPC")
