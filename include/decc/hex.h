@@ -8,6 +8,9 @@
  * Encode n bytes as lowercase hex into out (2n+1 bytes, NUL-terminated; 2n+3 with the "0x"
  * prefix). Returns the number of characters written, without the NUL.
  */
+/* The value of one hex digit (0-9, a-f, A-F), or -1. */
+DECC_EXTERN int decc_hex_digit(int c);
+
 DECC_EXTERN size_t decc_hex_encode(char *out, const uint8_t *in, size_t n, bool prefix);
 /* Append "0x" + hex to a buffer. */
 DECC_EXTERN DECC_MUST_USE int decc_hex_append(struct decc_buf *b, const uint8_t *in, size_t n);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "decc/error.h"
+#include "decc/hex.h"
 #include "net/chunked.h"
 
 enum {
@@ -33,17 +34,6 @@ void decc_chunked_init(struct decc_chunked *c, uint64_t max_total)
 	c->max_total = max_total;
 }
 
-static int hexval(uint8_t ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 static int trailer_byte(struct decc_chunked *c)
 {
 	if (++c->trailer > DECC_CHUNKED_TRAILER_MAX)
@@ -63,7 +53,7 @@ int decc_chunked_feed(struct decc_chunked *c, const uint8_t *p, size_t n, size_t
 
 		switch (c->state) {
 		case S_SIZE: {
-			int v = hexval(ch);
+			int v = decc_hex_digit(ch);
 
 			if (v >= 0) {
 				if (c->digits == 16) {

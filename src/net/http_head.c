@@ -10,25 +10,9 @@
 
 #include "decc/buf.h"
 #include "decc/error.h"
+#include "decc/hex.h"
 #include "net/http_head.h"
-
-static bool is_tchar(unsigned char c)
-{
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-		return true;
-	return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "net/field.h"
 
 /* %XX (and '+' when plus) decoded in place; a bad escape stays as it is; %00 is refused. */
 static int decode(char *s, bool plus)
@@ -38,7 +22,8 @@ static int decode(char *s, bool plus)
 	for (; *s; s++) {
 		int hi, lo;
 
-		if (*s == '%' && (hi = hexval(s[1])) >= 0 && (lo = hexval(s[2])) >= 0) {
+		if (*s == '%' && (hi = decc_hex_digit(s[1])) >= 0 &&
+		    (lo = decc_hex_digit(s[2])) >= 0) {
 			DECC_ENSURE(hi || lo, DECC_EINVAL,
 				    "bad request: %%00 in the request target");
 			*o++ = (char)(hi << 4 | lo);
@@ -70,25 +55,6 @@ static int next_line(struct decc_cursor *c, size_t *off, size_t *len)
 	return 0;
 }
 
-static bool token_in_list(const char *v, const char *tok)
-{
-	size_t tl = strlen(tok);
-
-	while (*v) {
-		size_t n;
-
-		while (*v == ' ' || *v == '\t' || *v == ',')
-			v++;
-		n = strcspn(v, ",");
-		while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-			n--;
-		if (n == tl && strncasecmp(v, tok, tl) == 0)
-			return true;
-		v += strcspn(v, ",");
-	}
-	return false;
-}
-
 static int parse_request_line(struct decc_http_req_head *h, char *s, size_t len)
 {
 	char *sp1, *sp2, *target, *q;
@@ -104,7 +70,7 @@ static int parse_request_line(struct decc_http_req_head *h, char *s, size_t len)
 	DECC_ENSURE(sp1 && sp1 != s, DECC_EINVAL, "bad request: no method in the request line");
 	*sp1 = 0;
 	for (char *m = s; *m; m++)
-		DECC_ENSURE(is_tchar((unsigned char)*m), DECC_EINVAL,
+		DECC_ENSURE(decc_http_is_tchar((unsigned char)*m), DECC_EINVAL,
 			    "bad request: the method is not a token");
 	target = sp1 + 1;
 	sp2 = strchr(target, ' ');
@@ -178,8 +144,8 @@ static int framing(struct decc_http_req_head *h, const char *name, const char *v
 		*te = true;
 		h->chunked = true;
 	} else if (strcasecmp(name, "Connection") == 0) {
-		*close |= token_in_list(v, "close");
-		*ka |= token_in_list(v, "keep-alive");
+		*close |= decc_http_has_token(v, "close");
+		*ka |= decc_http_has_token(v, "keep-alive");
 	} else if (strcasecmp(name, "Expect") == 0) {
 		if (strcasecmp(v, "100-continue") == 0)
 			h->expect_continue = true;
@@ -201,7 +167,7 @@ static int parse_field(struct decc_http_req_head *h, char *s, size_t len, bool *
 	DECC_ENSURE(colon && colon != s, DECC_EINVAL, "bad request: a header line without a name");
 	*colon = 0;
 	for (char *c = s; *c; c++)
-		DECC_ENSURE(is_tchar((unsigned char)*c), DECC_EINVAL,
+		DECC_ENSURE(decc_http_is_tchar((unsigned char)*c), DECC_EINVAL,
 			    "bad request: bad header name (space before ':'?)");
 	v = colon + 1;
 	end = s + len;

@@ -13,12 +13,7 @@
 
 #include "decc/error.h"
 #include "decc/http_client.h"
-
-static bool is_tchar(uint8_t c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c && strchr("!#$%&'*+-.^_`|~", c));
-}
+#include "net/field.h"
 
 static bool is_digit(uint8_t c)
 {
@@ -47,26 +42,6 @@ static size_t find_end(const uint8_t *p, size_t n)
 		if (p[i] == '\n' && p[i - 1] == '\r' && p[i - 2] == '\n' && p[i - 3] == '\r')
 			return i + 1;
 	return 0;
-}
-
-/* Each comma-separated token of a field value, trimmed; true if one equals `tok`. */
-static bool has_token(const char *v, const char *tok)
-{
-	size_t tl = strlen(tok);
-
-	while (*v) {
-		size_t n;
-
-		while (*v == ' ' || *v == '\t' || *v == ',')
-			v++;
-		n = strcspn(v, ",");
-		while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-			n--;
-		if (n == tl && strncasecmp(v, tok, tl) == 0)
-			return true;
-		v += strcspn(v, ",");
-	}
-	return false;
 }
 
 static int parse_length(const char *v, int64_t *out)
@@ -126,7 +101,7 @@ static int parse_fields(struct decc_http_response *r, char *s, size_t n)
 
 			if (!colon && ch == ':') {
 				colon = c.pos;
-			} else if (!colon && !is_tchar(ch)) {
+			} else if (!colon && !decc_http_is_tchar(ch)) {
 				return decc_error_set(
 				    DECC_EINVAL, "HTTP response: bad header name byte 0x%02x", ch);
 			} else if (colon && ((ch < 0x20 && ch != '\t') || ch == 0x7f)) {
@@ -179,8 +154,8 @@ static int parse_fields(struct decc_http_response *r, char *s, size_t n)
 				    v);
 			te = true;
 		} else if (strcasecmp(name, "Connection") == 0) {
-			close = close || has_token(v, "close");
-			keep_alive = keep_alive || has_token(v, "keep-alive");
+			close = close || decc_http_has_token(v, "close");
+			keep_alive = keep_alive || decc_http_has_token(v, "keep-alive");
 		}
 	}
 	r->chunked = te;

@@ -34,7 +34,7 @@ int decc_hex_append(struct decc_buf *b, const uint8_t *in, size_t n)
 	return 0;
 }
 
-static int nibble(char c)
+int decc_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -59,7 +59,7 @@ static int strip(const char **s, size_t *slen)
 static int decode_into(uint8_t *out, const char *s, size_t slen)
 {
 	for (size_t i = 0; i < slen / 2; i++) {
-		int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
+		int hi = decc_hex_digit(s[2 * i]), lo = decc_hex_digit(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return decc_error_set(DECC_EINVAL, "invalid hex digit at position %zu",

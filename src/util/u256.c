@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "decc/error.h"
+#include "decc/hex.h"
 #include "decc/u256.h"
 
 typedef unsigned __int128 u128;
@@ -190,17 +191,6 @@ int decc_u256_from_be_bytes(decc_u256 *out, const uint8_t *in, size_t n)
 	return 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int parse_hex(decc_u256 *out, const char *s, const char *orig)
 {
 	decc_u256 v = DECC_U256_ZERO;
@@ -208,7 +198,7 @@ static int parse_hex(decc_u256 *out, const char *s, const char *orig)
 	if (!*s)
 		return decc_error_set(DECC_EINVAL, "bad number \"%s\": no digits after 0x", orig);
 	for (; *s; s++) {
-		int d = hex_digit(*s);
+		int d = decc_hex_digit(*s);
 
 		if (d < 0)
 			return decc_error_set(DECC_EINVAL,

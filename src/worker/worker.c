@@ -139,17 +139,6 @@ static int http_raw(struct worker *w, long *status, struct decc_buf *out, const 
 }
 
 /* web3j's lenient hex decoding of the challenge, then keccak (offchain.md §2.4). */
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void challenge_digest(uint8_t out[32], const char *s)
 {
 	struct decc_keccak k;
@@ -160,13 +149,13 @@ static void challenge_digest(uint8_t out[32], const char *s)
 	len = strlen(s);
 	decc_keccak_init(&k);
 	if (len % 2) {
-		uint8_t b = (uint8_t)hexval(s[0]);
+		uint8_t b = (uint8_t)decc_hex_digit(s[0]);
 
 		decc_keccak_update(&k, &b, 1);
 		i = 1;
 	}
 	for (; i + 1 < len; i += 2) {
-		uint8_t b = (uint8_t)(hexval(s[i]) * 16 + hexval(s[i + 1]));
+		uint8_t b = (uint8_t)(decc_hex_digit(s[i]) * 16 + decc_hex_digit(s[i + 1]));
 
 		decc_keccak_update(&k, &b, 1);
 	}
