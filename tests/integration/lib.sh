@@ -27,6 +27,8 @@
 #   start_daemon VAR NAME LOG CMD...  spawn CMD with @PORT@ replaced by a free port, stderr to
 #                                 LOG; its URL in VAR once /healthz answers (another port
 #                                 tried when that one was taken meanwhile)
+#   start_tee_services            decc store, a simulated platform key and decc sms trusting it
+#                                 (needs RPC and HUB): STORE, SMS, PLATFORM ($T/platform.key)
 #   decc ARGS...                  runs $DECC_BIN
 set -euo pipefail
 
@@ -220,6 +222,16 @@ start_daemon() {
 	done
 	cat "$log" >&2
 	fail "$name did not start"
+}
+
+start_tee_services() {
+	start_daemon STORE "decc store" "$T/store.log" "$DECC_BIN" store --data "$T/store" \
+		--listen "127.0.0.1:@PORT@"
+	expect_ok decc enclave --make-platform-key "$T/platform.key"
+	PLATFORM=$(grep -o '0x[0-9a-fA-F]\{40\}' "$T/out" | head -1)
+	start_daemon SMS "decc sms" "$T/sms.log" "$DECC_BIN" sms --data "$T/sms" \
+		--listen "127.0.0.1:@PORT@" --rpc "$RPC" --hub "$HUB" --trust-platform "$PLATFORM" \
+		--result-proxy "$STORE"
 }
 
 done_testing() {

@@ -32,13 +32,7 @@ expect_eq 4 "$(jq -r .workClockTimeRef "$T/out")" "category 0 has a 4 s time ref
 for who in requester scheduler worker; do
 	expect_ok decc account deposit 1000 "${G[@]}" $(wallet $who)
 done
-start_daemon STORE "decc store" "$T/store.log" "$DECC_BIN" store --data "$T/store" \
-	--listen "127.0.0.1:@PORT@"
-expect_ok decc enclave --make-platform-key "$T/platform.key"
-PLATFORM=$(grep -o '0x[0-9a-fA-F]\{40\}' "$T/out" | head -1)
-start_daemon SMS "decc sms" "$T/sms.log" "$DECC_BIN" sms --data "$T/sms" \
-	--listen "127.0.0.1:@PORT@" --rpc "$RPC" --hub "$HUB" --trust-platform "$PLATFORM" \
-	--result-proxy "$STORE"
+start_tee_services
 
 # ---- the requester's result key ----
 expect_ok decc result generate-keys $(wallet requester)

@@ -26,13 +26,7 @@ CHAIN=(--chain-id 65535 --hub "$HUB")
 for who in requester other scheduler worker; do
 	expect_ok decc account deposit 1000 "${G[@]}" $(wallet $who)
 done
-start_daemon STORE "decc store" "$T/store.log" "$DECC_BIN" store --data "$T/store" \
-	--listen "127.0.0.1:@PORT@"
-expect_ok decc enclave --make-platform-key "$T/platform.key"
-PLATFORM=$(grep -o '0x[0-9a-fA-F]\{40\}' "$T/out" | head -1)
-start_daemon SMS "decc sms" "$T/sms.log" "$DECC_BIN" sms --data "$T/sms" \
-	--listen "127.0.0.1:@PORT@" --rpc "$RPC" --hub "$HUB" --trust-platform "$PLATFORM" \
-	--result-proxy "$STORE"
+start_tee_services
 
 # ---- the protected data: serialized, encrypted, stored, registered, key in the SMS ----
 expect_ok decc protect serialize --data '{"email":"alice@example.org"}' --output "$T/data.zip"
