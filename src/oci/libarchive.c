@@ -116,7 +116,8 @@ int oci_archive_load(void)
 	pthread_once(&load_once, load);
 	if (load_error[0])
 		return decc_error_set(DECC_ENOTFOUND,
-				      "images need libarchive (%s), which cannot be loaded: %s",
+				      "images need libarchive (%s), which cannot be loaded: %s "
+				      "(install Debian's libarchive13, or run scripts/setup.sh)",
 				      LIBARCHIVE_SONAME, load_error);
 	return 0;
 }
